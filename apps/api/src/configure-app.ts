@@ -1,0 +1,109 @@
+import { randomUUID } from 'node:crypto';
+import { IncomingMessage } from 'node:http';
+import helmet from '@fastify/helmet';
+import { Type, ValidationPipe } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
+import { VALIDATION_OPTIONS } from '@app/common';
+import { FastifyRequest } from 'fastify';
+import { Logger } from 'pino';
+import { AppModule } from './app.module';
+import { AppConfig } from './core/config/app-config';
+import { PinoNestLogger, RequestLogController } from './core/logging/logger';
+import { MetricsService } from './core/metrics/metrics.service';
+import { setupSwagger } from './core/swagger/swagger';
+import { PACKAGE } from './version';
+
+/** An `X-Request-Id` from the client is kept when it is short and plain (no log injection). */
+const CLIENT_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+/** A hop count becomes proxy-addr's "trust the nearest n hops" function. */
+function trustProxyOption(
+  trust: AppConfig['trustProxy'],
+): boolean | string[] | ((address: string, hop: number) => boolean) {
+  return typeof trust === 'number' ? (_address, hop) => hop < trust : trust;
+}
+
+export function createFastifyAdapter(config: AppConfig, logger: Logger): FastifyAdapter {
+  return new FastifyAdapter({
+    loggerInstance: logger,
+    logController: new RequestLogController(),
+    bodyLimit: config.bodyLimit,
+    trustProxy: trustProxyOption(config.trustProxy),
+    requestIdHeader: false,
+    genReqId: (req: IncomingMessage) => {
+      const given = req.headers['x-request-id'];
+      return typeof given === 'string' && CLIENT_REQUEST_ID.test(given) ? given : randomUUID();
+    },
+    onProtoPoisoning: 'error',
+    onConstructorPoisoning: 'error',
+    return503OnClosing: true,
+  });
+}
+
+/**
+ * Everything between "the Nest app exists" and "it may listen": the same wiring for `main.ts`
+ * and for the e2e tests.
+ */
+export async function configureApp(app: NestFastifyApplication, config: AppConfig): Promise<void> {
+  const fastify = app.getHttpAdapter().getInstance();
+  const metrics = app.get(MetricsService);
+
+  // JSON only: every other body type is answered with 415.
+  fastify.removeContentTypeParser(['text/plain']);
+
+  fastify.addHook('onRequest', (request, reply, done) => {
+    void reply.header('X-Request-Id', request.id);
+    done();
+  });
+  fastify.addHook('onResponse', (request, reply, done) => {
+    const seconds = reply.elapsedTime / 1000;
+    metrics.observeRequest(request.method, routeOf(request), reply.statusCode, seconds);
+    done();
+  });
+
+  await app.register(helmet, {
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        imgSrc: ["'self'", 'data:'],
+        connectSrc: ["'self'"],
+        objectSrc: ["'none'"],
+        frameAncestors: ["'none'"],
+      },
+    },
+  });
+  app.enableCors({
+    origin: (origin, callback) => callback(null, !origin || config.cors.origins.includes(origin)),
+    credentials: true,
+    methods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'],
+    allowedHeaders: ['Authorization', 'Content-Type', 'X-Request-Id'],
+    exposedHeaders: ['X-Request-Id', 'X-RateLimit-Limit', 'X-RateLimit-Remaining', 'X-RateLimit-Reset', 'Retry-After'],
+    maxAge: 600,
+  });
+  app.setGlobalPrefix('api');
+  app.useGlobalPipes(new ValidationPipe(VALIDATION_OPTIONS));
+  setupSwagger(app, PACKAGE.version);
+}
+
+function routeOf(request: FastifyRequest): string {
+  return request.routeOptions.url ?? 'unmatched';
+}
+
+/** Creates the app, wired and initialised but not yet listening. */
+export async function buildApp(
+  config: AppConfig,
+  logger: Logger,
+  extraModules: Type[] = [],
+): Promise<NestFastifyApplication> {
+  const app = await NestFactory.create<NestFastifyApplication>(
+    AppModule.register(config, logger, extraModules),
+    createFastifyAdapter(config, logger),
+    { logger: new PinoNestLogger(logger), bodyParser: false, abortOnError: false },
+  );
+  await configureApp(app, config);
+  await app.init();
+  return app;
+}

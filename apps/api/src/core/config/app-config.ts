@@ -1,0 +1,95 @@
+import { randomBytes } from 'node:crypto';
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { Env, envSchema } from './config.schema';
+
+export const APP_CONFIG = Symbol('APP_CONFIG');
+
+export interface RateLimitConfig {
+  limit: number;
+  ttlSeconds: number;
+}
+
+/** The one typed view of the environment; nothing else reads `process.env`. */
+export interface AppConfig {
+  env: Env['NODE_ENV'];
+  host: string;
+  port: number;
+  log: { level: Env['LOG_LEVEL']; format: 'json' | 'pretty' };
+  /** `uri` is filled in by start-up when the embedded database serves (`embedded: true`). */
+  database: { uri?: string; embedded: boolean; dataDir: string; embeddedPort: number };
+  redisUrl?: string;
+  jwt: { secret: string; expiresIn: string; secretGenerated: boolean };
+  cors: { origins: string[] };
+  trustProxy: false | number | string[];
+  bodyLimit: number;
+  agora: { appId?: string; appCertificate?: string; tokenTtlSeconds: number };
+  mail: { smtpUrl?: string; from: string; publicUrl: string };
+  rateLimits: { auth: RateLimitConfig; default: RateLimitConfig; admin: RateLimitConfig };
+  shutdownTimeoutSeconds: number;
+}
+
+/** A bad configuration value; the message names the variable. */
+export class ConfigError extends Error {}
+
+export function loadConfig(source: Record<string, string | undefined>): AppConfig {
+  const parsed = envSchema.safeParse(source);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => {
+      const name = issue.path.join('.') || 'environment';
+      return `${name} ${issue.message}`;
+    });
+    throw new ConfigError(`Invalid configuration: ${problems.join('; ')}`);
+  }
+  const env = parsed.data;
+  const dataDir = resolve(env.DATA_DIR);
+  const jwt = env.JWT_SECRET
+    ? { secret: env.JWT_SECRET, secretGenerated: false }
+    : { secret: developmentJwtSecret(dataDir), secretGenerated: true };
+
+  return {
+    env: env.NODE_ENV,
+    host: env.HOST,
+    port: env.PORT,
+    log: {
+      level: env.LOG_LEVEL,
+      format: env.LOG_FORMAT ?? (env.NODE_ENV === 'development' ? 'pretty' : 'json'),
+    },
+    database: { uri: env.MONGODB_URI, embedded: !env.MONGODB_URI, dataDir, embeddedPort: env.EMBEDDED_DB_PORT },
+    redisUrl: env.REDIS_URL,
+    jwt: { ...jwt, expiresIn: env.JWT_EXPIRES_IN },
+    cors: {
+      origins: env.CORS_ORIGINS.split(',')
+        .map((o) => o.trim())
+        .filter(Boolean),
+    },
+    trustProxy: env.TRUST_PROXY,
+    bodyLimit: env.BODY_LIMIT,
+    agora: {
+      appId: env.AGORA_APP_ID,
+      appCertificate: env.AGORA_APP_CERTIFICATE,
+      tokenTtlSeconds: env.AGORA_TOKEN_TTL,
+    },
+    mail: { smtpUrl: env.SMTP_URL, from: env.MAIL_FROM, publicUrl: env.APP_PUBLIC_URL },
+    rateLimits: {
+      auth: { limit: env.THROTTLE_AUTH_LIMIT, ttlSeconds: env.THROTTLE_AUTH_TTL },
+      default: { limit: env.THROTTLE_DEFAULT_LIMIT, ttlSeconds: env.THROTTLE_DEFAULT_TTL },
+      admin: { limit: env.THROTTLE_ADMIN_LIMIT, ttlSeconds: env.THROTTLE_ADMIN_TTL },
+    },
+    shutdownTimeoutSeconds: env.SHUTDOWN_TIMEOUT,
+  };
+}
+
+/**
+ * Outside production a missing JWT_SECRET is generated once and kept under DATA_DIR, so
+ * tokens survive restarts of a development server. The caller warns about it.
+ */
+function developmentJwtSecret(dataDir: string): string {
+  const file = resolve(dataDir, 'jwt-secret');
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  const secret = randomBytes(48).toString('base64url');
+  writeFileSync(file, `${secret}\n`, { mode: 0o600 });
+  chmodSync(file, 0o600);
+  return secret;
+}

@@ -1,0 +1,104 @@
+import { z } from 'zod';
+
+const emptyToUndefined = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
+
+const optionalString = z
+  .string()
+  .trim()
+  .transform((v) => (v === '' ? undefined : v))
+  .optional();
+
+const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
+
+const url = (protocols: string[]) =>
+  z
+    .string()
+    .trim()
+    .refine(
+      (v) => {
+        try {
+          return protocols.includes(new URL(v).protocol);
+        } catch {
+          return false;
+        }
+      },
+      `must be a URL starting with ${protocols.map((p) => `${p}//`).join(' or ')}`,
+    );
+
+const optionalUrl = (protocols: string[]) => z.preprocess(emptyToUndefined, url(protocols).optional());
+
+const hex32 = z
+  .string()
+  .trim()
+  .regex(/^[0-9a-fA-F]{32}$/, 'must be 32 hexadecimal characters');
+
+/**
+ * `TRUST_PROXY`: `false` (default), a number of proxy hops, or a comma list of addresses/CIDRs.
+ * `true` is refused: it would let any client choose its own IP through `X-Forwarded-For`.
+ */
+const trustProxy = z
+  .string()
+  .trim()
+  .default('false')
+  .transform((v, ctx): false | number | string[] => {
+    if (v === '' || v === 'false') return false;
+    if (/^\d+$/.test(v)) return Number(v);
+    if (v === 'true') {
+      ctx.addIssue({
+        code: 'custom',
+        message: 'must be false, a number of proxy hops or a list of proxy addresses, never true',
+      });
+      return z.NEVER;
+    }
+    return v.split(',').map((s) => s.trim());
+  });
+
+/** Durations such as `7d`, `12h`, `30m`, `45s` or a number of seconds. */
+export const DURATION = /^\d+(s|m|h|d)?$/;
+
+export const envSchema = z
+  .object({
+    NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+    HOST: z.string().trim().min(1).default('0.0.0.0'),
+    PORT: z.coerce.number().int().min(0).max(65535).default(5000),
+    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    LOG_FORMAT: z.preprocess(emptyToUndefined, z.enum(['json', 'pretty']).optional()),
+    MONGODB_URI: optionalString.pipe(
+      z
+        .string()
+        .regex(/^mongodb(\+srv)?:\/\//, 'must start with mongodb:// or mongodb+srv://')
+        .optional(),
+    ),
+    DATA_DIR: z.string().trim().min(1).default('./.data'),
+    EMBEDDED_DB_PORT: z.coerce.number().int().min(0).max(65535).default(0),
+    REDIS_URL: optionalUrl(['redis:', 'rediss:']),
+    JWT_SECRET: optionalString.pipe(z.string().min(32, 'must be at least 32 characters (256 bits) long').optional()),
+    JWT_EXPIRES_IN: z.string().trim().regex(DURATION, 'must be like 7d, 12h, 30m or 3600').default('7d'),
+    CORS_ORIGINS: z.string().default('http://localhost:3000'),
+    TRUST_PROXY: trustProxy,
+    BODY_LIMIT: positiveInt(102_400),
+    AGORA_APP_ID: optionalString.pipe(hex32.optional()),
+    AGORA_APP_CERTIFICATE: optionalString.pipe(hex32.optional()),
+    AGORA_TOKEN_TTL: positiveInt(3600),
+    SMTP_URL: optionalUrl(['smtp:', 'smtps:']),
+    MAIL_FROM: z.string().trim().min(3).default('Video Call API <no-reply@localhost>'),
+    APP_PUBLIC_URL: url(['http:', 'https:']).default('http://localhost:3000'),
+    THROTTLE_AUTH_LIMIT: positiveInt(5),
+    THROTTLE_AUTH_TTL: positiveInt(60),
+    THROTTLE_DEFAULT_LIMIT: positiveInt(100),
+    THROTTLE_DEFAULT_TTL: positiveInt(900),
+    THROTTLE_ADMIN_LIMIT: positiveInt(50),
+    THROTTLE_ADMIN_TTL: positiveInt(60),
+    SHUTDOWN_TIMEOUT: positiveInt(10),
+  })
+  .superRefine((env, ctx) => {
+    if (env.NODE_ENV === 'production' && !env.JWT_SECRET) {
+      ctx.addIssue({ code: 'custom', path: ['JWT_SECRET'], message: 'is required when NODE_ENV=production' });
+    }
+    if (Boolean(env.AGORA_APP_ID) !== Boolean(env.AGORA_APP_CERTIFICATE)) {
+      const missing = env.AGORA_APP_ID ? 'AGORA_APP_CERTIFICATE' : 'AGORA_APP_ID';
+      ctx.addIssue({ code: 'custom', path: [missing], message: 'is required when the other Agora variable is set' });
+    }
+  });
+
+export type Env = z.infer<typeof envSchema>;

@@ -1,0 +1,112 @@
+import { HttpException, HttpStatus } from '@nestjs/common';
+import { AppException, ErrorCode, ErrorEnvelope, errorCodeForStatus, errorEnvelope, FieldError } from '@app/common';
+
+export interface ErrorResponse {
+  status: number;
+  body: ErrorEnvelope;
+  headers: Readonly<Record<string, string>>;
+  /** Unexpected: the caller logs the exception with its stack. */
+  unexpected: boolean;
+}
+
+interface FastifyLikeError {
+  code?: string;
+  statusCode?: number;
+  message: string;
+}
+
+const respond = (
+  code: ErrorCode,
+  status: number,
+  message: string,
+  errors: FieldError[] = [],
+  headers: Readonly<Record<string, string>> = {},
+): ErrorResponse => ({ status, body: errorEnvelope(code, message, errors), headers, unexpected: false });
+
+/** Fastify's own request errors (body parsing, content type, size) in the API's words. */
+function fromFastifyError(error: FastifyLikeError, bodyLimit: number): ErrorResponse | undefined {
+  switch (error.code) {
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return respond(
+        ErrorCode.PAYLOAD_TOO_LARGE,
+        HttpStatus.PAYLOAD_TOO_LARGE,
+        `Request body is larger than the limit of ${bodyLimit} bytes`,
+      );
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return respond(
+        ErrorCode.UNSUPPORTED_MEDIA_TYPE,
+        HttpStatus.UNSUPPORTED_MEDIA_TYPE,
+        'Unsupported Content-Type; send the request body as application/json',
+      );
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+      return respond(
+        ErrorCode.BAD_REQUEST,
+        HttpStatus.BAD_REQUEST,
+        'Request body is empty but Content-Type is application/json',
+      );
+    case 'FST_ERR_CTP_INVALID_JSON_BODY':
+      return respond(ErrorCode.BAD_REQUEST, HttpStatus.BAD_REQUEST, 'Request body is not valid JSON');
+  }
+  if (error.statusCode === HttpStatus.BAD_REQUEST && error instanceof SyntaxError) {
+    const forbidden = /prototype/i.test(error.message);
+    return respond(
+      ErrorCode.BAD_REQUEST,
+      HttpStatus.BAD_REQUEST,
+      forbidden
+        ? 'Request body contains a forbidden property name (__proto__ or constructor.prototype)'
+        : 'Request body is not valid JSON',
+    );
+  }
+  if (error.code?.startsWith('FST_') && error.statusCode && error.statusCode < 500) {
+    return respond(errorCodeForStatus(error.statusCode), error.statusCode, error.message);
+  }
+  return undefined;
+}
+
+function fromHttpException(exception: HttpException): ErrorResponse {
+  const status = exception.getStatus();
+  const response = exception.getResponse();
+  let message = exception.message;
+  let errors: FieldError[] = [];
+  if (typeof response === 'object' && response !== null && 'message' in response) {
+    const raw = (response as { message: unknown }).message;
+    if (Array.isArray(raw)) {
+      errors = raw.map((m) => ({ field: '', message: String(m) }));
+      message = 'Validation failed';
+    } else if (typeof raw === 'string') {
+      message = raw;
+    }
+  }
+  return respond(errorCodeForStatus(status), status, message, errors);
+}
+
+/**
+ * The one mapping from anything thrown to the error envelope: AppException, Nest's
+ * HttpExceptions, Fastify's request errors and MongoDB duplicate keys. Everything else is a
+ * 500 whose message names only the request id; the details go to the log.
+ */
+export function toErrorResponse(exception: unknown, requestId: string, bodyLimit: number): ErrorResponse {
+  if (exception instanceof AppException) {
+    return respond(exception.code, exception.getStatus(), exception.message, exception.errors, exception.headers);
+  }
+  // Nest wraps Fastify's request errors in an HttpException whose cause is the original.
+  const cause = exception instanceof HttpException ? exception.cause : exception;
+  if (cause instanceof Error) {
+    const fastify = fromFastifyError(cause as FastifyLikeError, bodyLimit);
+    if (fastify) return fastify;
+  }
+  if (exception instanceof HttpException) return fromHttpException(exception);
+  if (exception instanceof Error) {
+    if ((exception as { code?: unknown }).code === 11000) {
+      return respond(ErrorCode.CONFLICT, HttpStatus.CONFLICT, 'A resource with the same unique value already exists');
+    }
+  }
+  return {
+    ...respond(
+      ErrorCode.INTERNAL_SERVER_ERROR,
+      HttpStatus.INTERNAL_SERVER_ERROR,
+      `An unexpected error occurred; quote request id ${requestId} when reporting it`,
+    ),
+    unexpected: true,
+  };
+}

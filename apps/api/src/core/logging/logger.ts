@@ -1,0 +1,90 @@
+import { LoggerService } from '@nestjs/common';
+import { FastifyReply, FastifyRequest, LogController } from 'fastify';
+import pino, { Logger, LoggerOptions } from 'pino';
+import { AppConfig } from '../config/app-config';
+
+/** Paths that must never reach a log line. */
+const REDACT = [
+  'req.headers.authorization',
+  'req.headers.cookie',
+  'headers.authorization',
+  '*.password',
+  '*.currentPassword',
+  '*.newPassword',
+  '*.token',
+];
+
+/** JSON lines in production (one object per event, ISO time), pino-pretty in development. */
+export function createLogger(config: Pick<AppConfig, 'log'>): Logger {
+  const options: LoggerOptions = {
+    level: config.log.level,
+    base: { service: 'video-call-api' },
+    timestamp: pino.stdTimeFunctions.isoTime,
+    redact: { paths: REDACT, censor: '[redacted]' },
+  };
+  if (config.log.format === 'json') return pino(options);
+  return pino(
+    options,
+    pino.transport({
+      target: 'pino-pretty',
+      options: { translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname,service' },
+    }),
+  );
+}
+
+/** Nest's start-up chatter (module and route listings) goes to debug. */
+const QUIET_CONTEXTS = new Set(['InstanceLoader', 'RoutesResolver', 'RouterExplorer', 'NestFactory']);
+
+/** Nest's logger interface on top of the same pino instance Fastify logs requests with. */
+export class PinoNestLogger implements LoggerService {
+  constructor(private readonly logger: Logger) {}
+
+  log(message: unknown, ...params: unknown[]): void {
+    const context = params.at(-1);
+    this.write(typeof context === 'string' && QUIET_CONTEXTS.has(context) ? 'debug' : 'info', message, params);
+  }
+  error(message: unknown, ...params: unknown[]): void {
+    this.write('error', message, params);
+  }
+  warn(message: unknown, ...params: unknown[]): void {
+    this.write('warn', message, params);
+  }
+  debug(message: unknown, ...params: unknown[]): void {
+    this.write('debug', message, params);
+  }
+  verbose(message: unknown, ...params: unknown[]): void {
+    this.write('trace', message, params);
+  }
+  fatal(message: unknown, ...params: unknown[]): void {
+    this.write('fatal', message, params);
+  }
+
+  /** Nest passes the context name last and, for errors, a stack trace before it. */
+  private write(level: pino.Level, message: unknown, params: unknown[]): void {
+    const context = typeof params.at(-1) === 'string' ? (params.at(-1) as string) : undefined;
+    const stack = params.length > 1 && typeof params[0] === 'string' ? params[0] : undefined;
+    if (message instanceof Error) {
+      this.logger[level]({ context, err: message }, message.message);
+    } else if (typeof message === 'string') {
+      this.logger[level]({ context, ...(stack ? { stack } : {}) }, message);
+    } else {
+      this.logger[level]({ context, detail: message });
+    }
+  }
+}
+
+/** One line per request, when it completes: method, URL, status, duration and the request id. */
+export class RequestLogController extends LogController {
+  override incomingRequest(): void {}
+
+  override requestCompleted(error: Error | null | undefined, request: FastifyRequest, reply: FastifyReply): void {
+    const line = {
+      method: request.method,
+      url: request.url,
+      statusCode: reply.statusCode,
+      ms: Math.round(reply.elapsedTime * 10) / 10,
+    };
+    if (reply.statusCode >= 500) reply.log.error({ ...line, err: error }, 'request failed');
+    else reply.log.info(line, 'request completed');
+  }
+}

@@ -1,0 +1,58 @@
+import { ExecutionContext, Injectable } from '@nestjs/common';
+import { ThrottlerGuard, ThrottlerRequest } from '@nestjs/throttler';
+import { AppException, ErrorCode, RATE_LIMIT, RateLimitName } from '@app/common';
+import { FastifyReply, FastifyRequest } from 'fastify';
+
+/**
+ * Applies exactly one named limit to each route: `auth`, `admin` or `default` as chosen with
+ * `@RateLimit()`, none with `@RateLimit(false)`. Stock ThrottlerGuard applies every named
+ * throttler to every route and suffixes its headers with the throttler's name; here each
+ * response carries the standard `X-RateLimit-Limit`, `X-RateLimit-Remaining` and
+ * `X-RateLimit-Reset` (seconds), and a 429 carries `Retry-After`.
+ */
+@Injectable()
+export class RateLimitGuard extends ThrottlerGuard {
+  private readonly chosen = new WeakMap<object, RateLimitName | false>();
+
+  protected override async handleRequest(props: ThrottlerRequest): Promise<boolean> {
+    const { context, limit, ttl, throttler, blockDuration, getTracker, generateKey } = props;
+    if (this.limitFor(context) !== throttler.name) return true;
+
+    const request = context.switchToHttp().getRequest<FastifyRequest>();
+    const reply = context.switchToHttp().getResponse<FastifyReply>();
+    const name = throttler.name ?? 'default';
+    const tracker = await getTracker(request as unknown as Record<string, unknown>, context);
+    const key = generateKey(context, tracker, name);
+    const record = await this.storageService.increment(key, ttl, limit, blockDuration, name);
+
+    void reply.header('X-RateLimit-Limit', limit);
+    void reply.header('X-RateLimit-Remaining', Math.max(0, limit - record.totalHits));
+    void reply.header('X-RateLimit-Reset', record.isBlocked ? record.timeToBlockExpire : record.timeToExpire);
+    if (record.isBlocked) {
+      throw new AppException(
+        ErrorCode.TOO_MANY_REQUESTS,
+        `Too many requests; try again in ${record.timeToBlockExpire} seconds`,
+        [],
+        { 'Retry-After': String(record.timeToBlockExpire) },
+      );
+    }
+    return true;
+  }
+
+  /** Signed-in users are counted by account, everyone else by client address. */
+  protected override async getTracker(request: Record<string, unknown>): Promise<string> {
+    const user = request.user as { id?: string } | undefined;
+    return user?.id ? `user:${user.id}` : `ip:${String(request.ip)}`;
+  }
+
+  private limitFor(context: ExecutionContext): RateLimitName | false {
+    const handler = context.getHandler();
+    let name = this.chosen.get(handler);
+    if (name === undefined) {
+      name =
+        this.reflector.getAllAndOverride<RateLimitName | false>(RATE_LIMIT, [handler, context.getClass()]) ?? 'default';
+      this.chosen.set(handler, name);
+    }
+    return name;
+  }
+}

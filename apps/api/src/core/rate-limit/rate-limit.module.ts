@@ -1,0 +1,31 @@
+import { Inject, Module, OnApplicationShutdown } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
+import { ThrottlerModule, ThrottlerStorage } from '@nestjs/throttler';
+import { ThrottlerStorageRedisService } from '@nest-lab/throttler-storage-redis';
+import { APP_CONFIG, AppConfig } from '../config/app-config';
+import { RateLimitGuard } from './rate-limit.guard';
+
+/** Named limits of design.md §5; counted in Redis when REDIS_URL is set, so every instance shares them. */
+@Module({
+  imports: [
+    ThrottlerModule.forRootAsync({
+      inject: [APP_CONFIG],
+      useFactory: (config: AppConfig) => ({
+        throttlers: (['auth', 'default', 'admin'] as const).map((name) => ({
+          name,
+          limit: config.rateLimits[name].limit,
+          ttl: config.rateLimits[name].ttlSeconds * 1000,
+        })),
+        storage: config.redisUrl ? new ThrottlerStorageRedisService(config.redisUrl) : undefined,
+      }),
+    }),
+  ],
+  providers: [{ provide: APP_GUARD, useClass: RateLimitGuard }],
+})
+export class RateLimitModule implements OnApplicationShutdown {
+  constructor(@Inject(ThrottlerStorage) private readonly storage: unknown) {}
+
+  onApplicationShutdown(): void {
+    if (this.storage instanceof ThrottlerStorageRedisService) this.storage.onModuleDestroy();
+  }
+}

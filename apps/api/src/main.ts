@@ -1,0 +1,72 @@
+import 'reflect-metadata';
+import { AddressInfo } from 'node:net';
+import { AppConfig, ConfigError, loadConfig } from './core/config/app-config';
+import { withEnvFile } from './core/config/env-file';
+import { EmbeddedDbError } from './core/database/embedded-db';
+import { createLogger } from './core/logging/logger';
+import { startApi } from './core/bootstrap';
+
+async function main(): Promise<void> {
+  let config: AppConfig;
+  try {
+    config = loadConfig(withEnvFile(process.env));
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`${error.message}\n`);
+      process.exit(78); // EX_CONFIG
+    }
+    throw error;
+  }
+  const logger = createLogger(config);
+  if (config.jwt.secretGenerated) {
+    logger.warn(
+      `JWT_SECRET is not set; using a generated one kept in ${config.database.dataDir}/jwt-secret (never do this in production)`,
+    );
+  }
+
+  let running: Awaited<ReturnType<typeof startApi>>;
+  try {
+    running = await startApi(config, logger);
+  } catch (error) {
+    if (error instanceof EmbeddedDbError) {
+      logger.fatal(error.message);
+      logger.flush();
+      process.stderr.write(`${error.message}\n`);
+      process.exit(1);
+    }
+    throw error;
+  }
+  const host = config.host === '0.0.0.0' ? 'localhost' : config.host;
+  const address = `http://${host}:${(running.app.getHttpServer().address() as AddressInfo).port}`;
+  logger.info(`Video Call API listening on ${address}/api (docs: ${address}/api/docs)`);
+
+  let stopping = false;
+  const shutdown = (signal: NodeJS.Signals) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down');
+    const force = setTimeout(() => {
+      logger.error('shutdown took too long; exiting');
+      process.exit(1);
+    }, config.shutdownTimeoutSeconds * 1000);
+    force.unref();
+    running
+      .close()
+      .then(() => {
+        logger.info('stopped');
+        logger.flush();
+        process.exit(0);
+      })
+      .catch((error: unknown) => {
+        logger.error({ err: error }, 'shutdown failed');
+        process.exit(1);
+      });
+  };
+  process.once('SIGTERM', shutdown);
+  process.once('SIGINT', shutdown);
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`Failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.exit(1);
+});

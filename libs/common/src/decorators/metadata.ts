@@ -1,0 +1,19 @@
+import { SetMetadata } from '@nestjs/common';
+
+export const RESPONSE_MESSAGE = 'app:response-message';
+export const RAW_RESPONSE = 'app:raw-response';
+export const IS_PUBLIC = 'app:is-public';
+export const RATE_LIMIT = 'app:rate-limit';
+
+/** The envelope's `message` for a successful response of this route. */
+export const ResponseMessage = (message: string) => SetMetadata(RESPONSE_MESSAGE, message);
+
+/** The route writes its own body shape (health probes, Prometheus text); the envelope stays off. */
+export const RawResponse = () => SetMetadata(RAW_RESPONSE, true);
+
+/** The route needs no authentication. */
+export const Public = () => SetMetadata(IS_PUBLIC, true);
+
+/** The named rate limit a route counts against (design.md §5); `false` exempts it. */
+export type RateLimitName = 'auth' | 'default' | 'admin';
+export const RateLimit = (name: RateLimitName | false) => SetMetadata(RATE_LIMIT, name);

@@ -1,0 +1,5 @@
+export * from './errors/error-code';
+export * from './errors/app-exception';
+export * from './http/envelope';
+export * from './decorators/metadata';
+export * from './validation/validation';

@@ -1,0 +1,102 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseEnv } from 'node:util';
+import { Type } from '@nestjs/common';
+import { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { buildApp } from '../../apps/api/src/configure-app';
+import { AppConfig, loadConfig } from '../../apps/api/src/core/config/app-config';
+import { createLogger } from '../../apps/api/src/core/logging/logger';
+
+export const ROOT = join(__dirname, '..', '..');
+
+/** `.env.example` is the base of every test's configuration, so it can never drift from the code. */
+export function exampleEnv(): Record<string, string> {
+  return parseEnv(readFileSync(join(ROOT, '.env.example'), 'utf8')) as Record<string, string>;
+}
+
+export function uniqueName(prefix = 't'): string {
+  return `${prefix}_${Date.now().toString(36)}_${randomBytes(3).toString('hex')}`;
+}
+
+/** A database of its own for one test file, on the run's shared embedded database. */
+export function testDatabaseUri(): string {
+  const base = process.env.TEST_MONGODB_URI;
+  if (!base) throw new Error('TEST_MONGODB_URI is set by the e2e global setup');
+  return `${base.replace(/\/?$/, '/')}${uniqueName('vc')}`;
+}
+
+export function testEnv(overrides: Record<string, string> = {}): Record<string, string> {
+  return {
+    ...exampleEnv(),
+    NODE_ENV: 'test',
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+    LOG_FORMAT: 'json',
+    JWT_SECRET: randomBytes(32).toString('hex'),
+    DATA_DIR: mkdtempSync(join(tmpdir(), 'vc-app-')),
+    MONGODB_URI: testDatabaseUri(),
+    ...overrides,
+  };
+}
+
+export interface InjectOptions {
+  method?: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'OPTIONS';
+  url: string;
+  headers?: Record<string, string>;
+  body?: unknown;
+  /** A raw body sent as is (for malformed JSON and other content types). */
+  payload?: string | Buffer;
+  remoteAddress?: string;
+}
+
+export interface TestResponse {
+  status: number;
+  headers: Record<string, string | string[] | number | undefined>;
+  text: string;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- tests read arbitrary response shapes
+  body: any;
+}
+
+export interface TestApp {
+  app: NestFastifyApplication;
+  config: AppConfig;
+  request(options: InjectOptions): Promise<TestResponse>;
+  close(): Promise<void>;
+}
+
+/**
+ * The real app, wired by the same buildApp() as main.ts, on its own database of the embedded
+ * database. Requests go through Fastify's inject: the whole HTTP pipeline, without a port.
+ */
+export async function startTestApp(options: { env?: Record<string, string>; modules?: Type[] } = {}): Promise<TestApp> {
+  const config = loadConfig(testEnv(options.env));
+  const app = await buildApp(config, createLogger(config), options.modules ?? []);
+  return {
+    app,
+    config,
+    request: async ({ method = 'GET', url, headers = {}, body, payload, remoteAddress }) => {
+      const response = await app.inject({
+        method,
+        url,
+        headers: body !== undefined ? { 'content-type': 'application/json', ...headers } : headers,
+        payload: payload ?? (body !== undefined ? JSON.stringify(body) : undefined),
+        remoteAddress,
+      });
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(response.body);
+      } catch {
+        parsed = undefined;
+      }
+      return { status: response.statusCode, headers: response.headers, text: response.body, body: parsed };
+    },
+    close: () => app.close(),
+  };
+}
+
+/** A random client address, so rate-limit counters of different tests never meet. */
+export function randomIp(): string {
+  const b = randomBytes(3);
+  return `10.${b[0]}.${b[1]}.${b[2]}`;
+}
