@@ -1,0 +1,190 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer, Server } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { EmbeddedDb, startEmbeddedDb } from '../../apps/api/src/core/database/embedded-db';
+import { startTestApp, TestApp } from '../support/app';
+
+const ISO_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+const CHECKS = ['database', 'memory', 'cpu', 'disk', 'external', 'dependencies'];
+const HEX32 = '0123456789abcdef0123456789abcdef';
+
+describe('health endpoints', () => {
+  let t: TestApp;
+
+  beforeAll(async () => {
+    t = await startTestApp({ env: { AGORA_APP_ID: HEX32, AGORA_APP_CERTIFICATE: HEX32.toUpperCase() } });
+  });
+  afterAll(() => t.close());
+
+  it('GET /api/health reports every check in the spec shape', async () => {
+    const res = await t.request({ url: '/api/health' });
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ success: true, status: 'healthy', timestamp: expect.stringMatching(ISO_UTC) });
+    const { data } = res.body;
+    expect(data.status).toBe('healthy');
+    expect(data.uptime).toEqual(expect.any(Number));
+    expect(Object.keys(data.checks).sort()).toEqual([...CHECKS].sort());
+    expect(data.checks.database).toMatchObject({ status: 'healthy', responseTime: expect.any(Number) });
+    expect(data.checks.memory).toMatchObject({ status: 'healthy', data: expect.any(Object) });
+    expect(data.summary).toEqual({ total: 6, healthy: 6, unhealthy: 0, warning: 0 });
+  });
+
+  it('GET /api/health/live answers while the process runs', async () => {
+    const res = await t.request({ url: '/api/health/live' });
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ success: true, status: 'healthy', data: { status: 'alive' } });
+  });
+
+  it('GET /api/health/ready is 200 while the database answers', async () => {
+    const res = await t.request({ url: '/api/health/ready' });
+    expect(res.status).toBe(200);
+    expect(res.body.data).toMatchObject({ ready: true, checks: { database: { status: 'healthy' } } });
+  });
+
+  it('GET /api/health/database pings the database and times it', async () => {
+    const res = await t.request({ url: '/api/health/database' });
+    expect(res.body.data).toMatchObject({
+      status: 'healthy',
+      responseTime: expect.any(Number),
+      data: { kind: 'mongodb', state: 'connected' },
+    });
+  });
+
+  it.each([
+    ['memory', ['heapUsedMb', 'heapLimitMb', 'rssMb', 'systemTotalMb']],
+    ['cpu', ['cores', 'loadAverage', 'processPercent']],
+    ['disk', ['path', 'totalGb', 'freeGb', 'usedPercent']],
+  ])('GET /api/health/%s reports its figures', async (name, fields) => {
+    const res = await t.request({ url: `/api/health/${name}` });
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ success: true, status: expect.stringMatching(/^(healthy|warning)$/) });
+    for (const field of fields) expect(res.body.data.data).toHaveProperty(field);
+  });
+
+  it('GET /api/health/external tells whether Agora is configured', async () => {
+    const res = await t.request({ url: '/api/health/external' });
+    expect(res.body.data.data).toMatchObject({
+      agora: { configured: true },
+      smtp: { configured: false },
+      redis: { configured: false },
+    });
+  });
+
+  it('GET /api/health/dependencies lists Node, packages and required services', async () => {
+    const res = await t.request({ url: '/api/health/dependencies' });
+    expect(res.body.data.data).toMatchObject({
+      node: process.version,
+      packages: { mongoose: expect.any(String), '@nestjs/core': expect.any(String) },
+      services: { database: { required: true, status: 'healthy' } },
+    });
+  });
+
+  it.each([
+    ['info', { name: 'video-call-api', environment: 'test', docs: '/api/docs' }],
+    ['system', { cpus: expect.any(Number), platform: expect.any(String) }],
+    ['uptime', { uptime: expect.any(Number), human: expect.any(String), startedAt: expect.stringMatching(ISO_UTC) }],
+    ['version', { version: expect.stringMatching(/^\d+\.\d+\.\d+/), node: process.version }],
+  ])('GET /api/health/%s answers in the success envelope', async (name, data) => {
+    const res = await t.request({ url: `/api/health/${name}` });
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ success: true, status: 'success', message: expect.any(String), data });
+  });
+
+  it('GET /api/health/metrics answers JSON in the envelope', async () => {
+    await t.request({ url: '/api/health/live' });
+    const res = await t.request({ url: '/api/health/metrics' });
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ success: true, status: 'success' });
+    const names = res.body.data.metrics.map((m: { name: string }) => m.name);
+    expect(names).toEqual(expect.arrayContaining(['http_request_duration_seconds', 'process_cpu_seconds_total']));
+  });
+
+  it('GET /api/health/metrics answers Prometheus text for Accept: text/plain', async () => {
+    await t.request({ url: '/api/health/live' });
+    const res = await t.request({ url: '/api/health/metrics', headers: { accept: 'text/plain' } });
+    expect(res.status).toBe(200);
+    expect(res.headers['content-type']).toMatch(/^text\/plain/);
+    expect(res.text).toMatch(
+      /http_request_duration_seconds_count\{method="GET",route="\/api\/health\/live",status_code="200"\} [1-9]/,
+    );
+    expect(res.text).toContain('# TYPE process_resident_memory_bytes gauge');
+  });
+});
+
+describe('health of configured optional services', () => {
+  let t: TestApp;
+  let closedPort: number;
+
+  beforeAll(async () => {
+    // A port that was free a moment ago: nothing answers there.
+    const server: Server = createServer();
+    await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+    closedPort = (server.address() as { port: number }).port;
+    await new Promise((done) => server.close(done));
+    t = await startTestApp({ env: { SMTP_URL: `smtp://127.0.0.1:${closedPort}` } });
+  });
+  afterAll(() => t.close());
+
+  it('degrades to warning, not unhealthy, when the SMTP server is unreachable', async () => {
+    const external = await t.request({ url: '/api/health/external' });
+    expect(external.status).toBe(200);
+    expect(external.body.status).toBe('warning');
+    expect(external.body.data.data.smtp).toMatchObject({ status: 'unhealthy', data: { port: closedPort } });
+    const all = await t.request({ url: '/api/health' });
+    expect(all.body.data.summary).toMatchObject({ warning: 1, unhealthy: 0 });
+    expect(all.body.status).toBe('warning');
+  });
+});
+
+describe('readiness follows the database', () => {
+  let t: TestApp;
+  let db: EmbeddedDb;
+  let dataDir: string;
+  const log = { info: () => undefined, warn: () => undefined };
+
+  beforeAll(async () => {
+    dataDir = mkdtempSync(join(tmpdir(), 'vc-ready-'));
+    db = await startEmbeddedDb({ dataDir, port: 0, log });
+    t = await startTestApp({ env: { MONGODB_URI: `${db.uri}ready` } });
+  });
+  afterAll(async () => {
+    await t.close();
+    await db.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  async function waitForStatus(url: string, status: number, timeoutMs = 30_000) {
+    const deadline = Date.now() + timeoutMs;
+    let res = await t.request({ url });
+    while (res.status !== status && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 250));
+      res = await t.request({ url });
+    }
+    return res;
+  }
+
+  it('turns 503 SERVICE_UNAVAILABLE while the database is down and 200 when it is back', async () => {
+    expect((await t.request({ url: '/api/health/ready' })).status).toBe(200);
+    const port = db.port;
+    await db.stop();
+
+    const down = await waitForStatus('/api/health/ready', 503);
+    expect(down.status).toBe(503);
+    expect(down.body).toMatchObject({
+      success: false,
+      status: 'unhealthy',
+      errorCode: 'SERVICE_UNAVAILABLE',
+      data: { ready: false },
+    });
+    const overall = await t.request({ url: '/api/health' });
+    expect(overall.status).toBe(503);
+    expect(overall.body.data.checks.database.status).toBe('unhealthy');
+    expect((await t.request({ url: '/api/health/live' })).status).toBe(200);
+
+    db = await startEmbeddedDb({ dataDir, port, log });
+    const up = await waitForStatus('/api/health/ready', 200);
+    expect(up.status).toBe(200);
+    expect(up.body.data.ready).toBe(true);
+  });
+});
