@@ -1,0 +1,78 @@
+import { ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { ROOT, exampleEnv } from './app';
+
+export const MAIN_JS = join(ROOT, 'dist', 'apps', 'api', 'src', 'main.js');
+
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+  const { port } = server.address() as { port: number };
+  await new Promise((done) => server.close(done));
+  return port;
+}
+
+export interface Spawned {
+  child: ChildProcess;
+  output: string[];
+  /** Resolves with the first output line that matches, or rejects when the process exits first. */
+  waitFor(pattern: RegExp, timeoutMs?: number): Promise<string>;
+  exit: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+/** A child process whose stdout and stderr lines are collected and can be waited for. */
+export function spawnProcess(command: string, args: string[], env: Record<string, string>): Spawned {
+  const child = spawn(command, args, {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...env },
+  });
+  const output: string[] = [];
+  const listeners = new Set<(line: string) => void>();
+  for (const stream of [child.stdout!, child.stderr!]) {
+    createInterface({ input: stream }).on('line', (line) => {
+      output.push(line);
+      for (const listener of listeners) listener(line);
+    });
+  }
+  const exit = once(child, 'exit').then(
+    ([code, signal]) => ({ code, signal }) as { code: number | null; signal: NodeJS.Signals | null },
+  );
+  return {
+    child,
+    output,
+    exit,
+    waitFor: (pattern, timeoutMs = 90_000) =>
+      new Promise<string>((resolve, reject) => {
+        const seen = output.find((line) => pattern.test(line));
+        if (seen) return resolve(seen);
+        const timer = setTimeout(
+          () => reject(new Error(`no line matching ${pattern} in ${timeoutMs} ms:\n${output.join('\n')}`)),
+          timeoutMs,
+        );
+        const listener = (line: string) => {
+          if (!pattern.test(line)) return;
+          clearTimeout(timer);
+          listeners.delete(listener);
+          resolve(line);
+        };
+        listeners.add(listener);
+        void exit.then(({ code }) => {
+          clearTimeout(timer);
+          reject(new Error(`process exited (${code}) before printing ${pattern}:\n${output.join('\n')}`));
+        });
+      }),
+  };
+}
+
+/** The built API (`node dist/apps/api/src/main.js`) with `.env.example` and the given overrides. */
+export function spawnApi(env: Record<string, string>): Spawned {
+  return spawnProcess(process.execPath, [MAIN_JS], { ...exampleEnv(), LOG_FORMAT: 'json', LOG_LEVEL: 'info', ...env });
+}
+
+export async function stopProcess(spawned: Spawned, signal: NodeJS.Signals = 'SIGTERM') {
+  if (spawned.child.exitCode === null && spawned.child.signalCode === null) spawned.child.kill(signal);
+  return spawned.exit;
+}
