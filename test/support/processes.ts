@@ -25,7 +25,10 @@ export interface Spawned {
 
 /** A child process whose stdout and stderr lines are collected and can be waited for. */
 export function spawnProcess(command: string, args: string[], env: Record<string, string>): Spawned {
+  // A process group of its own, signalled as a whole, as a terminal or a supervisor does:
+  // npm does not pass SIGTERM on to the script it runs.
   const child = spawn(command, args, {
+    detached: true,
     cwd: ROOT,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...env },
   });
@@ -73,6 +76,12 @@ export function spawnApi(env: Record<string, string>): Spawned {
 }
 
 export async function stopProcess(spawned: Spawned, signal: NodeJS.Signals = 'SIGTERM') {
-  if (spawned.child.exitCode === null && spawned.child.signalCode === null) spawned.child.kill(signal);
+  if (spawned.child.exitCode === null && spawned.child.signalCode === null) {
+    try {
+      process.kill(-spawned.child.pid!, signal);
+    } catch {
+      // already gone
+    }
+  }
   return spawned.exit;
 }

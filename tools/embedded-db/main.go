@@ -122,6 +122,7 @@ func run(args []string, getenv func(string) string, stdin io.Reader, stdout, std
 		logger.Printf("stdin closed: shutting down")
 	}
 	srv.Stop()
+	logger.Printf("stopped")
 	return exitOK
 }
 

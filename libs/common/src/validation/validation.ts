@@ -1,4 +1,5 @@
-import { ValidationError, ValidationPipeOptions } from '@nestjs/common';
+import { ValidationPipeOptions } from '@nestjs/common';
+import { ValidationError } from 'class-validator';
 import { AppException, FieldError } from '../errors/app-exception';
 import { ErrorCode } from '../errors/error-code';
 

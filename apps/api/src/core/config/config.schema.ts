@@ -8,7 +8,17 @@ const optionalString = z
   .transform((v) => (v === '' ? undefined : v))
   .optional();
 
-const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
+/** A whole number in [min, max] with one plain message for any bad value. */
+const int = (min: number, max: number, fallback: number) => {
+  const message = `must be a whole number from ${min} to ${max}`;
+  return z.coerce
+    .number({ error: message })
+    .int({ error: message })
+    .min(min, { error: message })
+    .max(max, { error: message })
+    .default(fallback);
+};
+const positiveInt = (fallback: number) => int(1, Number.MAX_SAFE_INTEGER, fallback);
 
 const url = (protocols: string[]) =>
   z
@@ -58,11 +68,20 @@ export const DURATION = /^\d+(s|m|h|d)?$/;
 
 export const envSchema = z
   .object({
-    NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+    NODE_ENV: z
+      .enum(['development', 'production', 'test'], { error: 'must be development, production or test' })
+      .default('development'),
     HOST: z.string().trim().min(1).default('0.0.0.0'),
-    PORT: z.coerce.number().int().min(0).max(65535).default(5000),
-    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-    LOG_FORMAT: z.preprocess(emptyToUndefined, z.enum(['json', 'pretty']).optional()),
+    PORT: int(0, 65535, 5000),
+    LOG_LEVEL: z
+      .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
+        error: 'must be fatal, error, warn, info, debug, trace or silent',
+      })
+      .default('info'),
+    LOG_FORMAT: z.preprocess(
+      emptyToUndefined,
+      z.enum(['json', 'pretty'], { error: 'must be json or pretty' }).optional(),
+    ),
     MONGODB_URI: optionalString.pipe(
       z
         .string()
@@ -70,7 +89,7 @@ export const envSchema = z
         .optional(),
     ),
     DATA_DIR: z.string().trim().min(1).default('./.data'),
-    EMBEDDED_DB_PORT: z.coerce.number().int().min(0).max(65535).default(0),
+    EMBEDDED_DB_PORT: int(0, 65535, 0),
     REDIS_URL: optionalUrl(['redis:', 'rediss:']),
     JWT_SECRET: optionalString.pipe(z.string().min(32, 'must be at least 32 characters (256 bits) long').optional()),
     JWT_EXPIRES_IN: z.string().trim().regex(DURATION, 'must be like 7d, 12h, 30m or 3600').default('7d'),

@@ -1,0 +1,67 @@
+import { mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseEnv } from 'node:util';
+import { ConfigError, loadConfig } from './app-config';
+
+const example = parseEnv(readFileSync(join(__dirname, '../../../../../.env.example'), 'utf8')) as Record<
+  string,
+  string
+>;
+const withExample = (overrides: Record<string, string>) =>
+  loadConfig({ ...example, DATA_DIR: mkdtempSync(join(tmpdir(), 'vc-cfg-')), ...overrides });
+
+describe('configuration', () => {
+  it('loads .env.example as it is, with the documented defaults', () => {
+    const config = withExample({});
+    expect(config).toMatchObject({
+      env: 'development',
+      port: 5000,
+      bodyLimit: 102_400,
+      trustProxy: false,
+      database: { embedded: true },
+      log: { format: 'pretty' },
+      rateLimits: {
+        auth: { limit: 5, ttlSeconds: 60 },
+        default: { limit: 100, ttlSeconds: 900 },
+        admin: { limit: 50, ttlSeconds: 60 },
+      },
+    });
+  });
+
+  it('generates a development JWT secret once and keeps it under DATA_DIR', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'vc-cfg-'));
+    const first = loadConfig({ ...example, DATA_DIR: dir });
+    const second = loadConfig({ ...example, DATA_DIR: dir });
+    expect(first.jwt.secretGenerated).toBe(true);
+    expect(first.jwt.secret.length).toBeGreaterThanOrEqual(64);
+    expect(second.jwt.secret).toBe(first.jwt.secret);
+    expect(statSync(join(dir, 'jwt-secret')).mode & 0o777).toBe(0o600);
+  });
+
+  it('requires JWT_SECRET in production and refuses a short one', () => {
+    expect(() => withExample({ NODE_ENV: 'production' })).toThrow(/JWT_SECRET is required when NODE_ENV=production/);
+    expect(() => withExample({ JWT_SECRET: 'short' })).toThrow(/JWT_SECRET must be at least 32 characters/);
+  });
+
+  it('reads TRUST_PROXY as hops or addresses, never as true', () => {
+    expect(withExample({ TRUST_PROXY: '2' }).trustProxy).toBe(2);
+    expect(withExample({ TRUST_PROXY: '10.0.0.0/8, 127.0.0.1' }).trustProxy).toEqual(['10.0.0.0/8', '127.0.0.1']);
+    expect(() => withExample({ TRUST_PROXY: 'true' })).toThrow(ConfigError);
+  });
+
+  it('needs both Agora variables or neither', () => {
+    expect(() => withExample({ AGORA_APP_ID: 'a'.repeat(32) })).toThrow(/AGORA_APP_CERTIFICATE is required/);
+    expect(withExample({ AGORA_APP_ID: 'a'.repeat(32), AGORA_APP_CERTIFICATE: 'B'.repeat(32) }).agora.appId).toBe(
+      'a'.repeat(32),
+    );
+  });
+
+  it('splits CORS_ORIGINS and names every bad variable at once', () => {
+    expect(withExample({ CORS_ORIGINS: 'https://a.example, https://b.example' }).cors.origins).toEqual([
+      'https://a.example',
+      'https://b.example',
+    ]);
+    expect(() => withExample({ PORT: '70000', REDIS_URL: 'http://x' })).toThrow(/PORT .*; REDIS_URL /);
+  });
+});
