@@ -27,6 +27,34 @@ function check(name, command, args) {
   return result.status === 0;
 }
 
+// Redis backs the scale-out tests (rate limits shared by two instances). Start a throwaway
+// one on 127.0.0.1:6379 when none answers and redis-server is installed.
+function ensureRedis() {
+  if (process.env.TEST_REDIS_URL) return;
+  const ping = spawnSync('redis-cli', ['-h', '127.0.0.1', '-p', '6379', 'ping'], { encoding: 'utf8' });
+  if (ping.stdout?.trim() === 'PONG') return;
+  process.stdout.write('Redis is not answering on 127.0.0.1:6379; starting one (no persistence)\n');
+  const started = spawnSync('redis-server', [
+    '--daemonize',
+    'yes',
+    '--bind',
+    '127.0.0.1',
+    '--port',
+    '6379',
+    '--save',
+    '',
+    '--appendonly',
+    'no',
+    '--dir',
+    tmpdir(),
+    '--logfile',
+    join(tmpdir(), 'redis-test.log'),
+  ]);
+  if (started.status !== 0)
+    process.stdout.write('warning: redis-server could not be started; the Redis tests will fail\n');
+}
+
+ensureRedis();
 check('lint', 'npx', ['eslint', '.']);
 check('format', 'npx', ['prettier', '--check', '.']);
 check('typecheck', 'npx', ['tsc', '-p', 'tsconfig.json', '--noEmit']);
