@@ -64,12 +64,23 @@ type Front struct {
 
 	// writeMu is held for the whole round trip of every write command.
 	writeMu sync.Mutex
+	// hook, if set, runs under writeMu around every acknowledged write
+	// command (set before Serve).
+	hook writeHook
 
 	mu      sync.Mutex
 	conns   map[*frontConn]struct{}
 	closing bool
 	wg      sync.WaitGroup
 	done    chan struct{}
+}
+
+// writeHook is called under the write lock: beforeWrite before a write
+// command is forwarded, afterWrite once its reply has arrived (not for
+// moreToCome requests, which get no reply).
+type writeHook interface {
+	beforeWrite(in *inspection)
+	afterWrite(in *inspection)
 }
 
 type frontConn struct {
@@ -267,9 +278,13 @@ func keep(b []byte) []byte {
 // lock never depends on the client, which may already be gone.
 // The reply reuses msg's buffer.
 func (f *Front) roundTrip(uw *bufio.Writer, ur *bufio.Reader, msg []byte, in inspection) ([]byte, error) {
+	hook := f.hook
 	if in.write {
 		f.writeMu.Lock()
 		defer f.writeMu.Unlock()
+		if hook != nil {
+			hook.beforeWrite(&in)
+		}
 	}
 	if _, err := uw.Write(msg); err != nil {
 		return nil, err
@@ -283,6 +298,9 @@ func (f *Front) roundTrip(uw *bufio.Writer, ur *bufio.Reader, msg []byte, in ins
 	reply, err := readMessage(ur, msg[:0])
 	if err != nil {
 		return nil, err
+	}
+	if in.write && hook != nil {
+		hook.afterWrite(&in)
 	}
 	return reply, nil
 }

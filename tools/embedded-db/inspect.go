@@ -86,6 +86,11 @@ type inspection struct {
 	write      bool   // take the write lock for the round trip
 	moreToCome bool   // OP_MSG moreToCome: the client expects no reply
 	refuse     *refusal
+
+	// For write commands only (the _id lookup index needs them):
+	db     string // "$db"
+	target string // the command's string value: the collection, or "<db>.<coll>" for renameCollection
+	to     string // renameCollection's "to"
 }
 
 // inspect looks at one complete wire message (header included).
@@ -128,6 +133,13 @@ func inspect(msg []byte) inspection {
 	}
 	in.command = elem.Key()
 	_, in.write = writeCommands[in.command]
+	if in.write {
+		in.target, _ = elem.Value().StringValueOK()
+		in.db, _ = body.Lookup("$db").StringValueOK()
+		if in.command == "renameCollection" {
+			in.to, _ = body.Lookup("to").StringValueOK()
+		}
+	}
 
 	switch in.command {
 	case "aggregate":

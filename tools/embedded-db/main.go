@@ -83,7 +83,10 @@ func run(args []string, getenv func(string) string, stdin io.Reader, stdout, std
 	signal.Notify(sigs, syscall.SIGTERM, syscall.SIGINT)
 	defer signal.Stop(sigs)
 
-	srv, err := startServer(serverConfig{dataDir: *dataDir, port: port, logger: logger, logOut: stderr})
+	srv, err := startServer(serverConfig{
+		dataDir: *dataDir, port: port, logger: logger, logOut: stderr,
+		noIDIndex: !idIndexEnabled(getenv("EMBEDDED_DB_ID_INDEX")),
+	})
 	if err != nil {
 		var inUse *errInUse
 		if errors.As(err, &inUse) {

@@ -36,6 +36,8 @@ type serverConfig struct {
 	port    int
 	logger  *log.Logger // front's log; lines go to stderr with the "embedded-db: " prefix
 	logOut  io.Writer   // FerretDB's own log output (warn level and above)
+	// noIDIndex switches the _id lookup index off (EMBEDDED_DB_ID_INDEX=off).
+	noIDIndex bool
 }
 
 // server is one running embedded database: data-dir lock, FerretDB on a
@@ -49,6 +51,7 @@ type server struct {
 	runDone  chan struct{}
 	front    *Front
 	frontLn  net.Listener
+	idIndex  *idIndexer // nil when switched off
 	port     int
 
 	stopOnce sync.Once
@@ -172,6 +175,13 @@ func startServer(cfg serverConfig) (s *server, err error) {
 	// We own the directory (flock), so a socket file left there is stale.
 	_ = os.Remove(s.sockPath)
 
+	// Before FerretDB starts (nothing else touches the files yet): give
+	// every existing collection its _id lookup index (see idindex.go).
+	if !cfg.noIDIndex {
+		s.idIndex = newIDIndexer(filepath.Join(abs, "sqlite"), cfg.logger)
+		s.idIndex.ensureAll()
+	}
+
 	sqliteURL := (&url.URL{Scheme: "file", Path: filepath.Join(abs, "sqlite") + "/", OmitHost: true}).String()
 	fdbLogger := slog.New(slog.NewTextHandler(
 		&prefixWriter{prefix: []byte("embedded-db: ferretdb: "), w: cfg.logOut},
@@ -204,6 +214,9 @@ func startServer(cfg serverConfig) (s *server, err error) {
 	s.front = NewFront(s.frontLn, func() (net.Conn, error) {
 		return net.DialTimeout("unix", sock, 5*time.Second)
 	}, cfg.logger)
+	if s.idIndex != nil {
+		s.front.hook = s.idIndex
+	}
 	go s.front.Serve()
 
 	if err = waitForPing(s.frontLn.Addr().String(), 30*time.Second); err != nil {
@@ -234,6 +247,9 @@ func (s *server) Stop() {
 			case <-s.runDone:
 			case <-time.After(4 * time.Second):
 			}
+		}
+		if s.idIndex != nil {
+			s.idIndex.Close()
 		}
 		if s.dirFile != nil {
 			_ = s.dirFile.Close()
