@@ -1,5 +1,6 @@
 import { DynamicModule, Module, Type } from '@nestjs/common';
 import { APP_FILTER, APP_INTERCEPTOR } from '@nestjs/core';
+import { EventEmitterModule } from '@nestjs/event-emitter';
 import { Logger } from 'pino';
 import { AppConfig } from './core/config/app-config';
 import { CoreModule } from './core/core.module';
@@ -7,7 +8,9 @@ import { DatabaseModule } from './core/database/database.module';
 import { AllExceptionsFilter } from './core/http/all-exceptions.filter';
 import { EnvelopeInterceptor } from './core/http/envelope.interceptor';
 import { RateLimitModule } from './core/rate-limit/rate-limit.module';
+import { AuthModule } from './modules/auth/auth.module';
 import { HealthModule } from './modules/health/health.module';
+import { UsersModule } from './modules/users/users.module';
 
 @Module({})
 export class AppModule {
@@ -15,7 +18,16 @@ export class AppModule {
   static register(config: AppConfig, logger: Logger, extraModules: Type[] = []): DynamicModule {
     return {
       module: AppModule,
-      imports: [CoreModule.register(config, logger), DatabaseModule, RateLimitModule, HealthModule, ...extraModules],
+      imports: [
+        CoreModule.register(config, logger),
+        EventEmitterModule.forRoot(),
+        DatabaseModule,
+        AuthModule,
+        RateLimitModule,
+        UsersModule,
+        HealthModule,
+        ...extraModules,
+      ],
       providers: [
         { provide: APP_FILTER, useClass: AllExceptionsFilter },
         { provide: APP_INTERCEPTOR, useClass: EnvelopeInterceptor },

@@ -3,3 +3,4 @@ export * from './errors/app-exception';
 export * from './http/envelope';
 export * from './decorators/metadata';
 export * from './validation/validation';
+export * from './decorators/current-user';

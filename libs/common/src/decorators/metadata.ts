@@ -17,3 +17,9 @@ export const Public = () => SetMetadata(IS_PUBLIC, true);
 /** The named rate limit a route counts against (design.md §5); `false` exempts it. */
 export type RateLimitName = 'auth' | 'default' | 'admin';
 export const RateLimit = (name: RateLimitName | false) => SetMetadata(RATE_LIMIT, name);
+
+export type Role = 'user' | 'moderator' | 'admin';
+export const ROLES = 'app:roles';
+
+/** Only these roles may call the route (checked after authentication). */
+export const Roles = (...roles: Role[]) => SetMetadata(ROLES, roles);

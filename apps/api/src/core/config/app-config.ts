@@ -19,7 +19,7 @@ export interface AppConfig {
   /** `uri` is filled in by start-up when the embedded database serves (`embedded: true`). */
   database: { uri?: string; embedded: boolean; dataDir: string; embeddedPort: number };
   redisUrl?: string;
-  jwt: { secret: string; expiresIn: string; secretGenerated: boolean };
+  jwt: { secret: string; expiresInSeconds: number; secretGenerated: boolean };
   cors: { origins: string[] };
   trustProxy: false | number | string[];
   bodyLimit: number;
@@ -57,7 +57,7 @@ export function loadConfig(source: Record<string, string | undefined>): AppConfi
     },
     database: { uri: env.MONGODB_URI, embedded: !env.MONGODB_URI, dataDir, embeddedPort: env.EMBEDDED_DB_PORT },
     redisUrl: env.REDIS_URL,
-    jwt: { ...jwt, expiresIn: env.JWT_EXPIRES_IN },
+    jwt: { ...jwt, expiresInSeconds: durationSeconds(env.JWT_EXPIRES_IN) },
     cors: {
       origins: env.CORS_ORIGINS.split(',')
         .map((o) => o.trim())
@@ -78,6 +78,15 @@ export function loadConfig(source: Record<string, string | undefined>): AppConfi
     },
     shutdownTimeoutSeconds: env.SHUTDOWN_TIMEOUT,
   };
+}
+
+const UNIT_SECONDS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86_400 };
+
+/** `7d`, `12h`, `30m`, `45s` or a bare number of seconds. */
+export function durationSeconds(value: string): number {
+  const match = /^(\d+)([smhd])?$/.exec(value);
+  if (!match) throw new ConfigError(`Invalid duration ${value}`);
+  return Number(match[1]) * UNIT_SECONDS[match[2] ?? 's'];
 }
 
 /**

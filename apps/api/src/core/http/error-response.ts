@@ -10,7 +10,7 @@ export interface ErrorResponse {
 }
 
 interface FastifyLikeError {
-  code?: string;
+  code?: unknown;
   statusCode?: number;
   message: string;
 }
@@ -57,7 +57,7 @@ function fromFastifyError(error: FastifyLikeError, bodyLimit: number): ErrorResp
         : 'Request body is not valid JSON',
     );
   }
-  if (error.code?.startsWith('FST_') && error.statusCode && error.statusCode < 500) {
+  if (typeof error.code === 'string' && error.code.startsWith('FST_') && error.statusCode && error.statusCode < 500) {
     return respond(errorCodeForStatus(error.statusCode), error.statusCode, error.message);
   }
   return undefined;

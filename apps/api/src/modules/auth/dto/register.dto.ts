@@ -1,0 +1,41 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Transform } from 'class-transformer';
+import { IsEmail, IsOptional, IsString, Length, Matches, MaxLength } from 'class-validator';
+import { E164 } from '../../users/dto/update-profile.dto';
+import { IsStrongPassword } from './password.validator';
+
+const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
+export const normalizeEmail = ({ value }: { value: unknown }) =>
+  typeof value === 'string' ? value.trim().toLowerCase() : value;
+
+export class RegisterDto {
+  @ApiProperty({ example: 'John', minLength: 1, maxLength: 50 })
+  @Transform(trim)
+  @IsString()
+  @Length(1, 50)
+  firstName!: string;
+
+  @ApiProperty({ example: 'Doe', minLength: 1, maxLength: 50 })
+  @Transform(trim)
+  @IsString()
+  @Length(1, 50)
+  lastName!: string;
+
+  @ApiProperty({ example: 'john@example.com' })
+  @Transform(normalizeEmail)
+  @IsString()
+  @MaxLength(254)
+  @IsEmail({}, { message: 'email must be an email address' })
+  email!: string;
+
+  @ApiProperty({ example: 'SecurePass123', description: '8–72 characters with upper, lower and digit' })
+  @IsString()
+  @IsStrongPassword()
+  password!: string;
+
+  @ApiPropertyOptional({ example: '+1234567890', description: 'E.164' })
+  @IsOptional()
+  @IsString()
+  @Matches(E164, { message: 'phoneNumber must be in E.164 format, like +1234567890' })
+  phoneNumber?: string;
+}

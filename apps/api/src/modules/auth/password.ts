@@ -1,0 +1,31 @@
+import bcrypt from 'bcrypt';
+
+/** The spec's promise: bcrypt with 12 salt rounds. */
+export const BCRYPT_ROUNDS = 12;
+/** bcrypt reads only the first 72 bytes; longer passwords are refused, not silently cut. */
+export const PASSWORD_MAX_BYTES = 72;
+export const PASSWORD_RULE = /^(?=.*[a-z])(?=.*[A-Z])(?=.*\d).{8,72}$/s;
+export const PASSWORD_MESSAGE =
+  'password must be 8 to 72 characters (at most 72 bytes) with an upper-case letter, a lower-case letter and a digit';
+
+export function meetsPasswordPolicy(password: string): boolean {
+  return PASSWORD_RULE.test(password) && Buffer.byteLength(password, 'utf8') <= PASSWORD_MAX_BYTES;
+}
+
+export function hashPassword(password: string): Promise<string> {
+  return bcrypt.hash(password, BCRYPT_ROUNDS);
+}
+
+export function verifyPassword(password: string, hash: string): Promise<boolean> {
+  return bcrypt.compare(password, hash);
+}
+
+/**
+ * Compared against when the email is unknown, so a wrong email costs the same bcrypt work as a
+ * wrong password and the response time does not tell which one was wrong.
+ */
+let dummyHash: Promise<string> | undefined;
+export function dummyPasswordHash(): Promise<string> {
+  dummyHash ??= hashPassword('not-a-real-password-Aa1');
+  return dummyHash;
+}

@@ -1,0 +1,43 @@
+import { ApiPropertyOptional } from '@nestjs/swagger';
+import { Transform } from 'class-transformer';
+import { IsOptional, IsString, IsUrl, Length, Matches, MaxLength } from 'class-validator';
+
+import { IsPreferences } from './preferences.validator';
+
+export const E164 = /^\+[1-9]\d{1,14}$/;
+const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
+
+/** The only fields a user may change on their own profile; anything else is refused with 400. */
+export class UpdateProfileDto {
+  @ApiPropertyOptional({ example: 'John', minLength: 1, maxLength: 50 })
+  @IsOptional()
+  @Transform(trim)
+  @IsString()
+  @Length(1, 50)
+  firstName?: string;
+
+  @ApiPropertyOptional({ example: 'Smith', minLength: 1, maxLength: 50 })
+  @IsOptional()
+  @Transform(trim)
+  @IsString()
+  @Length(1, 50)
+  lastName?: string;
+
+  @ApiPropertyOptional({ example: '+1234567890', description: 'E.164' })
+  @IsOptional()
+  @IsString()
+  @Matches(E164, { message: 'phoneNumber must be in E.164 format, like +1234567890' })
+  phoneNumber?: string;
+
+  @ApiPropertyOptional({ example: 'https://example.com/new-avatar.jpg' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(2048)
+  @IsUrl({ protocols: ['http', 'https'], require_protocol: true }, { message: 'avatar must be an http or https URL' })
+  avatar?: string;
+
+  @ApiPropertyOptional({ example: { theme: 'dark', notifications: true }, type: 'object', additionalProperties: true })
+  @IsOptional()
+  @IsPreferences()
+  preferences?: Record<string, unknown>;
+}

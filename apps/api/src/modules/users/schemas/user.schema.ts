@@ -1,0 +1,72 @@
+import { Prop, Schema, SchemaFactory } from '@nestjs/mongoose';
+import { Role } from '@app/common';
+import { HydratedDocument, Types } from 'mongoose';
+
+export const PRESENCE = ['online', 'away', 'busy', 'offline'] as const;
+export type Presence = (typeof PRESENCE)[number];
+export const ACCOUNT_STATUS = ['active', 'suspended', 'deleted'] as const;
+export type AccountStatus = (typeof ACCOUNT_STATUS)[number];
+export const PLANS = ['free', 'pro', 'enterprise'] as const;
+export type Plan = (typeof PLANS)[number];
+
+@Schema({ _id: false })
+export class Subscription {
+  @Prop({ type: String, enum: PLANS, default: 'free' })
+  plan!: Plan;
+}
+
+@Schema({ collection: 'users', timestamps: true, minimize: false })
+export class User {
+  @Prop({ required: true, trim: true, maxlength: 50 })
+  firstName!: string;
+
+  @Prop({ required: true, trim: true, maxlength: 50 })
+  lastName!: string;
+
+  /** Stored lower-cased: equality without collation (the embedded database has none). */
+  @Prop({ required: true, unique: true, lowercase: true, trim: true })
+  email!: string;
+
+  /** bcrypt, 12 rounds. Never selected unless asked for, never mapped into a response. */
+  @Prop({ required: true, select: false })
+  passwordHash!: string;
+
+  @Prop({ type: String, default: null })
+  phoneNumber!: string | null;
+
+  @Prop({ type: String, default: null })
+  avatar!: string | null;
+
+  @Prop({ type: String, enum: ['user', 'moderator', 'admin'], default: 'user' })
+  role!: Role;
+
+  @Prop({ type: String, enum: ACCOUNT_STATUS, default: 'active' })
+  accountStatus!: AccountStatus;
+
+  @Prop({ type: String, enum: PRESENCE, default: 'offline' })
+  presence!: Presence;
+
+  @Prop({ type: Date, default: null })
+  lastSeenAt!: Date | null;
+
+  @Prop({ default: false })
+  isEmailVerified!: boolean;
+
+  @Prop({ type: Object, default: () => ({}) })
+  preferences!: Record<string, unknown>;
+
+  @Prop({ type: Subscription, default: () => ({ plan: 'free' }) })
+  subscription!: Subscription;
+
+  /** Bumped by a password change or reset: every token carrying an older version stops working. */
+  @Prop({ default: 0 })
+  tokenVersion!: number;
+
+  createdAt!: Date;
+  updatedAt!: Date;
+}
+
+export type UserDocument = HydratedDocument<User>;
+/** A user as the repository returns it: a plain object. */
+export type UserRecord = User & { _id: Types.ObjectId };
+export const UserSchema = SchemaFactory.createForClass(User);

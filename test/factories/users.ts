@@ -1,0 +1,43 @@
+import { randomBytes } from 'node:crypto';
+import { randomIp, TestApp } from '../support/app';
+
+export interface RegisteredUser {
+  id: string;
+  email: string;
+  password: string;
+  token: string;
+  firstName: string;
+  lastName: string;
+}
+
+let counter = 0;
+
+/** Fields of a valid registration, unique per call. */
+export function userFields(overrides: Record<string, unknown> = {}) {
+  counter += 1;
+  const tag = `${Date.now().toString(36)}${counter}${randomBytes(2).toString('hex')}`;
+  return {
+    firstName: 'Test',
+    lastName: `User${counter}`,
+    email: `user.${tag}@example.com`,
+    password: 'SecurePass123',
+    ...overrides,
+  };
+}
+
+/** Registers a user through the API (from an address of its own, so the auth limit is never hit). */
+export async function makeUser(t: TestApp, overrides: Record<string, unknown> = {}): Promise<RegisteredUser> {
+  const fields = userFields(overrides);
+  const res = await t.request({ method: 'POST', url: '/api/auth/register', body: fields, remoteAddress: randomIp() });
+  if (res.status !== 201) throw new Error(`register failed: ${res.status} ${res.text}`);
+  return {
+    id: res.body.data.user.id,
+    email: fields.email as string,
+    password: fields.password as string,
+    token: res.body.data.token,
+    firstName: fields.firstName as string,
+    lastName: fields.lastName as string,
+  };
+}
+
+export const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
