@@ -9,7 +9,9 @@ import { AllExceptionsFilter } from './core/http/all-exceptions.filter';
 import { EnvelopeInterceptor } from './core/http/envelope.interceptor';
 import { RateLimitModule } from './core/rate-limit/rate-limit.module';
 import { AuthModule } from './modules/auth/auth.module';
+import { ContactsModule } from './modules/contacts/contacts.module';
 import { HealthModule } from './modules/health/health.module';
+import { MailModule } from './modules/mail/mail.module';
 import { UsersModule } from './modules/users/users.module';
 
 @Module({})
@@ -24,7 +26,9 @@ export class AppModule {
         DatabaseModule,
         AuthModule,
         RateLimitModule,
+        MailModule,
         UsersModule,
+        ContactsModule,
         HealthModule,
         ...extraModules,
       ],

@@ -25,6 +25,10 @@ export interface AppConfig {
   bodyLimit: number;
   agora: { appId?: string; appCertificate?: string; tokenTtlSeconds: number };
   mail: { smtpUrl?: string; from: string; publicUrl: string };
+  /** Lifetimes of single-use email tokens, in seconds. */
+  tokens: { emailVerificationTtlSeconds: number; passwordResetTtlSeconds: number };
+  /** Created at start-up when no user has this email (both set or neither). */
+  admin?: { email: string; password: string };
   rateLimits: { auth: RateLimitConfig; default: RateLimitConfig; admin: RateLimitConfig };
   shutdownTimeoutSeconds: number;
 }
@@ -71,6 +75,14 @@ export function loadConfig(source: Record<string, string | undefined>): AppConfi
       tokenTtlSeconds: env.AGORA_TOKEN_TTL,
     },
     mail: { smtpUrl: env.SMTP_URL, from: env.MAIL_FROM, publicUrl: env.APP_PUBLIC_URL },
+    tokens: {
+      emailVerificationTtlSeconds: env.EMAIL_VERIFICATION_TTL,
+      passwordResetTtlSeconds: env.PASSWORD_RESET_TTL,
+    },
+    admin:
+      env.ADMIN_EMAIL && env.ADMIN_PASSWORD
+        ? { email: env.ADMIN_EMAIL.toLowerCase(), password: env.ADMIN_PASSWORD }
+        : undefined,
     rateLimits: {
       auth: { limit: env.THROTTLE_AUTH_LIMIT, ttlSeconds: env.THROTTLE_AUTH_TTL },
       default: { limit: env.THROTTLE_DEFAULT_LIMIT, ttlSeconds: env.THROTTLE_DEFAULT_TTL },

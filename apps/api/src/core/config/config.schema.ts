@@ -102,6 +102,10 @@ export const envSchema = z
     SMTP_URL: optionalUrl(['smtp:', 'smtps:']),
     MAIL_FROM: z.string().trim().min(3).default('Video Call API <no-reply@localhost>'),
     APP_PUBLIC_URL: url(['http:', 'https:']).default('http://localhost:3000'),
+    ADMIN_EMAIL: optionalString.pipe(z.email({ error: 'must be an email address' }).optional()),
+    ADMIN_PASSWORD: optionalString,
+    EMAIL_VERIFICATION_TTL: positiveInt(86_400),
+    PASSWORD_RESET_TTL: positiveInt(3600),
     THROTTLE_AUTH_LIMIT: positiveInt(5),
     THROTTLE_AUTH_TTL: positiveInt(60),
     THROTTLE_DEFAULT_LIMIT: positiveInt(100),
@@ -113,6 +117,10 @@ export const envSchema = z
   .superRefine((env, ctx) => {
     if (env.NODE_ENV === 'production' && !env.JWT_SECRET) {
       ctx.addIssue({ code: 'custom', path: ['JWT_SECRET'], message: 'is required when NODE_ENV=production' });
+    }
+    if (Boolean(env.ADMIN_EMAIL) !== Boolean(env.ADMIN_PASSWORD)) {
+      const missing = env.ADMIN_EMAIL ? 'ADMIN_PASSWORD' : 'ADMIN_EMAIL';
+      ctx.addIssue({ code: 'custom', path: [missing], message: 'is required when the other admin variable is set' });
     }
     if (Boolean(env.AGORA_APP_ID) !== Boolean(env.AGORA_APP_CERTIFICATE)) {
       const missing = env.AGORA_APP_ID ? 'AGORA_APP_CERTIFICATE' : 'AGORA_APP_ID';
