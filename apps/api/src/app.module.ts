@@ -9,6 +9,7 @@ import { AllExceptionsFilter } from './core/http/all-exceptions.filter';
 import { EnvelopeInterceptor } from './core/http/envelope.interceptor';
 import { RateLimitModule } from './core/rate-limit/rate-limit.module';
 import { AuthModule } from './modules/auth/auth.module';
+import { CallsModule } from './modules/calls/calls.module';
 import { ContactsModule } from './modules/contacts/contacts.module';
 import { HealthModule } from './modules/health/health.module';
 import { MailModule } from './modules/mail/mail.module';
@@ -29,6 +30,7 @@ export class AppModule {
         MailModule,
         UsersModule,
         ContactsModule,
+        CallsModule,
         HealthModule,
         ...extraModules,
       ],
