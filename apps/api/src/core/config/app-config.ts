@@ -24,6 +24,8 @@ export interface AppConfig {
   trustProxy: false | number | string[];
   bodyLimit: number;
   agora: { appId?: string; appCertificate?: string; tokenTtlSeconds: number };
+  /** An active call with nobody joined for this long is ended by housekeeping. */
+  calls: { idleTimeoutSeconds: number };
   mail: { smtpUrl?: string; from: string; publicUrl: string };
   /** Lifetimes of single-use email tokens, in seconds. */
   tokens: { emailVerificationTtlSeconds: number; passwordResetTtlSeconds: number };
@@ -74,6 +76,7 @@ export function loadConfig(source: Record<string, string | undefined>): AppConfi
       appCertificate: env.AGORA_APP_CERTIFICATE,
       tokenTtlSeconds: env.AGORA_TOKEN_TTL,
     },
+    calls: { idleTimeoutSeconds: env.CALL_IDLE_TIMEOUT },
     mail: { smtpUrl: env.SMTP_URL, from: env.MAIL_FROM, publicUrl: env.APP_PUBLIC_URL },
     tokens: {
       emailVerificationTtlSeconds: env.EMAIL_VERIFICATION_TTL,

@@ -106,6 +106,7 @@ export const envSchema = z
     ADMIN_PASSWORD: optionalString,
     EMAIL_VERIFICATION_TTL: positiveInt(86_400),
     PASSWORD_RESET_TTL: positiveInt(3600),
+    CALL_IDLE_TIMEOUT: positiveInt(600),
     THROTTLE_AUTH_LIMIT: positiveInt(5),
     THROTTLE_AUTH_TTL: positiveInt(60),
     THROTTLE_DEFAULT_LIMIT: positiveInt(100),
