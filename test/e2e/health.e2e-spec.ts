@@ -20,14 +20,23 @@ describe('health endpoints', () => {
   it('GET /api/health reports every check in the spec shape', async () => {
     const res = await t.request({ url: '/api/health' });
     expect(res.status).toBe(200);
-    expect(res.body).toMatchObject({ success: true, status: 'healthy', timestamp: expect.stringMatching(ISO_UTC) });
+    // The cpu check may say "warning" while the test machine is busy; nothing may be unhealthy.
+    expect(res.body).toMatchObject({
+      success: true,
+      status: expect.stringMatching(/^(healthy|warning)$/),
+      timestamp: expect.stringMatching(ISO_UTC),
+    });
     const { data } = res.body;
-    expect(data.status).toBe('healthy');
+    expect(data.status).toBe(res.body.status);
     expect(data.uptime).toEqual(expect.any(Number));
     expect(Object.keys(data.checks).sort()).toEqual([...CHECKS].sort());
     expect(data.checks.database).toMatchObject({ status: 'healthy', responseTime: expect.any(Number) });
     expect(data.checks.memory).toMatchObject({ status: 'healthy', data: expect.any(Object) });
-    expect(data.summary).toEqual({ total: 6, healthy: 6, unhealthy: 0, warning: 0 });
+    expect(data.summary).toMatchObject({ total: 6, unhealthy: 0 });
+    expect(data.summary.healthy + data.summary.warning).toBe(6);
+    expect(data.summary.warning).toBe(
+      Object.values(data.checks).filter((c) => (c as { status: string }).status === 'warning').length,
+    );
   });
 
   it('GET /api/health/live answers while the process runs', async () => {
@@ -132,7 +141,9 @@ describe('health of configured optional services', () => {
     expect(external.body.status).toBe('warning');
     expect(external.body.data.data.smtp).toMatchObject({ status: 'unhealthy', data: { port: closedPort } });
     const all = await t.request({ url: '/api/health' });
-    expect(all.body.data.summary).toMatchObject({ warning: 1, unhealthy: 0 });
+    expect(all.body.data.checks.external.status).toBe('warning');
+    expect(all.body.data.summary.warning).toBeGreaterThanOrEqual(1);
+    expect(all.body.data.summary.unhealthy).toBe(0);
     expect(all.body.status).toBe('warning');
   });
 });
