@@ -57,6 +57,16 @@ describe('configuration', () => {
     );
   });
 
+  it('refuses an ADMIN_PASSWORD that breaks the password policy, without echoing it', () => {
+    const load = () => withExample({ ADMIN_EMAIL: 'root@example.com', ADMIN_PASSWORD: 'weakling' });
+    expect(load).toThrow(/ADMIN_PASSWORD must be 8 to 72 characters/);
+    expect(load).not.toThrow(/weakling/);
+    expect(withExample({ ADMIN_EMAIL: 'Root@Example.com', ADMIN_PASSWORD: 'AdminPass123' }).admin).toEqual({
+      email: 'root@example.com',
+      password: 'AdminPass123',
+    });
+  });
+
   it('splits CORS_ORIGINS and names every bad variable at once', () => {
     expect(withExample({ CORS_ORIGINS: 'https://a.example, https://b.example' }).cors.origins).toEqual([
       'https://a.example',

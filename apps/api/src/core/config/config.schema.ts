@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { meetsPasswordPolicy, PASSWORD_MESSAGE } from '../../modules/auth/password';
 
 const emptyToUndefined = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
 
@@ -122,6 +123,10 @@ export const envSchema = z
     if (Boolean(env.ADMIN_EMAIL) !== Boolean(env.ADMIN_PASSWORD)) {
       const missing = env.ADMIN_EMAIL ? 'ADMIN_PASSWORD' : 'ADMIN_EMAIL';
       ctx.addIssue({ code: 'custom', path: [missing], message: 'is required when the other admin variable is set' });
+    }
+    // The admin account is created at start-up; a password it could never have been registered with is refused now.
+    if (env.ADMIN_PASSWORD && !meetsPasswordPolicy(env.ADMIN_PASSWORD)) {
+      ctx.addIssue({ code: 'custom', path: ['ADMIN_PASSWORD'], message: PASSWORD_MESSAGE.replace(/^password /, '') });
     }
     if (Boolean(env.AGORA_APP_ID) !== Boolean(env.AGORA_APP_CERTIFICATE)) {
       const missing = env.AGORA_APP_ID ? 'AGORA_APP_CERTIFICATE' : 'AGORA_APP_ID';

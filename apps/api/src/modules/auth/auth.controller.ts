@@ -1,9 +1,18 @@
-import { Body, Controller, HttpCode, HttpStatus, Post } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Get, HttpCode, HttpStatus, Param, Post } from '@nestjs/common';
+import { ApiBearerAuth, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { AuthUser, CurrentUser, Public, RateLimit, ResponseMessage } from '@app/common';
 import { AuthService, Session } from './auth.service';
+import { ChangePasswordDto } from './dto/change-password.dto';
+import { EmailDto } from './dto/email.dto';
 import { LoginDto } from './dto/login.dto';
 import { RegisterDto } from './dto/register.dto';
+import { ResetPasswordDto } from './dto/reset-password.dto';
+
+const LINK_TOKEN = {
+  name: 'token',
+  description: 'The last path segment of the link in the mail (43 base64url characters)',
+  example: 'q1w2e3r4t5y6u7i8o9p0a1s2d3f4g5h6j7k8l9z0x1c',
+};
 
 @ApiTags('Authentication')
 @Controller('auth')
@@ -14,7 +23,7 @@ export class AuthController {
   @Public()
   @RateLimit('auth')
   @ResponseMessage('User registered successfully')
-  @ApiOperation({ summary: 'Create an account; returns the user and a token' })
+  @ApiOperation({ summary: 'Create an account; returns the user and a token, and mails a verification link' })
   register(@Body() body: RegisterDto): Promise<Session> {
     return this.auth.register(body);
   }
@@ -36,6 +45,63 @@ export class AuthController {
   @ApiOperation({ summary: 'Revoke this token and set presence offline' })
   async logout(@CurrentUser() me: AuthUser): Promise<null> {
     await this.auth.logout(me);
+    return null;
+  }
+
+  @Post('change-password')
+  @RateLimit('auth')
+  @HttpCode(HttpStatus.OK)
+  @ApiBearerAuth()
+  @ResponseMessage('Password changed successfully')
+  @ApiOperation({
+    summary: 'Change the password; every earlier token stops working and a fresh one is returned',
+  })
+  changePassword(@CurrentUser() me: AuthUser, @Body() body: ChangePasswordDto): Promise<Session> {
+    return this.auth.changePassword(me, body.currentPassword, body.newPassword);
+  }
+
+  @Post('forgot-password')
+  @Public()
+  @RateLimit('auth')
+  @HttpCode(HttpStatus.OK)
+  @ResponseMessage('If an account with this email exists, a password reset link has been sent to it')
+  @ApiOperation({ summary: 'Mail a password reset link; the answer is the same whether or not the email is known' })
+  async forgotPassword(@Body() body: EmailDto): Promise<null> {
+    await this.auth.forgotPassword(body.email);
+    return null;
+  }
+
+  @Post('reset-password/:token')
+  @Public()
+  @RateLimit('auth')
+  @HttpCode(HttpStatus.OK)
+  @ResponseMessage('Password reset successfully; sign in with the new password')
+  @ApiParam(LINK_TOKEN)
+  @ApiOperation({ summary: 'Set a new password with a reset link (single use); every earlier token stops working' })
+  async resetPassword(@Param('token') token: string, @Body() body: ResetPasswordDto): Promise<null> {
+    await this.auth.resetPassword(token, body.newPassword);
+    return null;
+  }
+
+  @Get('verify-email/:token')
+  @Public()
+  @RateLimit('auth')
+  @ResponseMessage('Email verified successfully')
+  @ApiParam(LINK_TOKEN)
+  @ApiOperation({ summary: 'Confirm the email address with the link from the verification mail (single use)' })
+  async verifyEmail(@Param('token') token: string): Promise<null> {
+    await this.auth.verifyEmail(token);
+    return null;
+  }
+
+  @Post('resend-verification')
+  @Public()
+  @RateLimit('auth')
+  @HttpCode(HttpStatus.OK)
+  @ResponseMessage('If an unverified account with this email exists, a verification link has been sent to it')
+  @ApiOperation({ summary: 'Mail a new verification link; the answer is the same whether or not the email is known' })
+  async resendVerification(@Body() body: EmailDto): Promise<null> {
+    await this.auth.resendVerification(body.email);
     return null;
   }
 }

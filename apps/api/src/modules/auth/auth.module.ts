@@ -5,12 +5,15 @@ import { MongooseModule } from '@nestjs/mongoose';
 import { PassportModule } from '@nestjs/passport';
 import { APP_CONFIG, AppConfig } from '../../core/config/app-config';
 import { UsersModule } from '../users/users.module';
+import { AdminAccountsService } from './admin-accounts.service';
 import { AuthController } from './auth.controller';
+import { AuthHousekeepingService } from './auth-housekeeping.service';
 import { AuthRepository } from './auth.repository';
 import { AuthService } from './auth.service';
 import { JwtAuthGuard } from './jwt-auth.guard';
 import { JwtStrategy } from './jwt.strategy';
 import { RolesGuard } from './roles.guard';
+import { AuthToken, AuthTokenSchema } from './schemas/auth-token.schema';
 import { RevokedToken, RevokedTokenSchema } from './schemas/revoked-token.schema';
 
 @Module({
@@ -25,17 +28,22 @@ import { RevokedToken, RevokedTokenSchema } from './schemas/revoked-token.schema
         verifyOptions: { algorithms: ['HS256'] },
       }),
     }),
-    MongooseModule.forFeature([{ name: RevokedToken.name, schema: RevokedTokenSchema }]),
+    MongooseModule.forFeature([
+      { name: RevokedToken.name, schema: RevokedTokenSchema },
+      { name: AuthToken.name, schema: AuthTokenSchema },
+    ]),
   ],
   controllers: [AuthController],
   providers: [
     AuthService,
     AuthRepository,
+    AdminAccountsService,
+    AuthHousekeepingService,
     JwtStrategy,
     // Authentication first, then roles; the rate-limit guard (registered later) can then count by user.
     { provide: APP_GUARD, useClass: JwtAuthGuard },
     { provide: APP_GUARD, useClass: RolesGuard },
   ],
-  exports: [AuthService],
+  exports: [AuthService, AdminAccountsService],
 })
 export class AuthModule {}

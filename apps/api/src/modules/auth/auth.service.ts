@@ -1,16 +1,22 @@
 import { randomUUID } from 'node:crypto';
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, OnModuleDestroy } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
 import { AppException, AuthUser, ErrorCode, Role } from '@app/common';
 import { Types } from 'mongoose';
+import { Logger } from 'pino';
 import { APP_CONFIG, AppConfig } from '../../core/config/app-config';
+import { LOGGER } from '../../core/core.module';
+import { MailService } from '../mail/mail.service';
+import { passwordResetMail, verificationMail } from '../mail/mail.templates';
 import { PublicUser, toPublicUser } from '../users/users.mapper';
 import { UserRecord } from '../users/schemas/user.schema';
 import { UsersService } from '../users/users.service';
 import { JWT_AUDIENCE, JWT_ISSUER, TokenClaims } from './auth.constants';
 import { AuthRepository } from './auth.repository';
 import { RegisterDto } from './dto/register.dto';
+import { hashEmailToken, isEmailTokenShaped, newEmailToken } from './email-tokens';
 import { dummyPasswordHash, hashPassword, verifyPassword } from './password';
+import { AuthTokenPurpose } from './schemas/auth-token.schema';
 
 export interface Session {
   user: PublicUser & { isEmailVerified: boolean };
@@ -18,16 +24,33 @@ export interface Session {
 }
 
 const INVALID_CREDENTIALS = 'Invalid email or password';
+/** One answer for every link that cannot be used, so it tells nothing about why. */
+export const INVALID_LINK = 'This link is invalid or has expired';
 
-/** Accounts and sessions: registration, login, logout, and who a token belongs to. */
+/**
+ * Accounts and sessions: registration, login, logout, who a token belongs to, and the password
+ * and email flows (change, forgot/reset, verify, resend) with their single-use email tokens.
+ */
 @Injectable()
-export class AuthService {
+export class AuthService implements OnModuleDestroy {
+  private readonly log: Logger;
+  /** Mail work that requests do not wait for; finished before the database closes. */
+  private readonly pending = new Set<Promise<void>>();
+
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(LOGGER) logger: Logger,
     private readonly users: UsersService,
     private readonly repository: AuthRepository,
     private readonly jwt: JwtService,
-  ) {}
+    private readonly mail: MailService,
+  ) {
+    this.log = logger.child({ context: 'AuthService' });
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    await Promise.allSettled([...this.pending]);
+  }
 
   async register(input: RegisterDto): Promise<Session> {
     const passwordHash = await hashPassword(input.password);
@@ -47,6 +70,7 @@ export class AuthService {
       }
       throw error;
     }
+    this.inBackground('verification mail', () => this.mailToken(user, 'verify-email'));
     return this.session(user);
   }
 
@@ -68,6 +92,62 @@ export class AuthService {
   async logout(me: AuthUser): Promise<void> {
     await this.repository.revoke(me.jti, me.id, new Date(me.exp * 1000));
     await this.users.setPresence(me.id, 'offline');
+  }
+
+  /**
+   * A new password for the signed-in user. Bumps the token version, so every earlier token
+   * (this one included) stops working; the caller gets a fresh one and stays signed in.
+   */
+  async changePassword(me: AuthUser, currentPassword: string, newPassword: string): Promise<Session> {
+    const user = await this.users.findByIdWithPassword(me.id);
+    if (!user) throw new AppException(ErrorCode.UNAUTHORIZED, 'The account of this token no longer exists');
+    if (!(await verifyPassword(currentPassword, user.passwordHash))) {
+      throw new AppException(ErrorCode.BAD_REQUEST, 'The current password is incorrect', [
+        { field: 'currentPassword', message: 'currentPassword is incorrect' },
+      ]);
+    }
+    if (newPassword === currentPassword) {
+      throw new AppException(ErrorCode.BAD_REQUEST, 'The new password must differ from the current one', [
+        { field: 'newPassword', message: 'newPassword must differ from currentPassword' },
+      ]);
+    }
+    const updated = await this.users.setPassword(me.id, await hashPassword(newPassword));
+    if (!updated) throw new AppException(ErrorCode.UNAUTHORIZED, 'The account of this token no longer exists');
+    await this.repository.retireEmailTokens(me.id, 'reset-password');
+    return this.session(updated);
+  }
+
+  /**
+   * Mails a reset link to an active account. The caller answers the same whether or not the
+   * email is known; both cases do the same lookup, and the token and mail work runs afterwards,
+   * so the response time does not tell either.
+   */
+  async forgotPassword(email: string): Promise<void> {
+    const user = await this.users.findByEmailWithPassword(email);
+    if (user?.accountStatus === 'active') {
+      this.inBackground('password reset mail', () => this.mailToken(user, 'reset-password'));
+    }
+  }
+
+  /** Uses a reset link once: sets the password and revokes every earlier session token. */
+  async resetPassword(token: string, newPassword: string): Promise<void> {
+    const user = await this.consumeLink(token, 'reset-password');
+    await this.users.setPassword(user._id.toHexString(), await hashPassword(newPassword));
+    await this.repository.retireEmailTokens(user._id.toHexString(), 'reset-password');
+  }
+
+  async verifyEmail(token: string): Promise<void> {
+    const user = await this.consumeLink(token, 'verify-email');
+    await this.users.markEmailVerified(user._id.toHexString());
+    await this.repository.retireEmailTokens(user._id.toHexString(), 'verify-email');
+  }
+
+  /** A new verification link for an active, unverified account; the caller answers the same either way. */
+  async resendVerification(email: string): Promise<void> {
+    const user = await this.users.findByEmailWithPassword(email);
+    if (user?.accountStatus === 'active' && !user.isEmailVerified) {
+      this.inBackground('verification mail', () => this.mailToken(user, 'verify-email'));
+    }
   }
 
   /**
@@ -103,6 +183,49 @@ export class AuthService {
         audience: JWT_AUDIENCE,
       },
     );
+  }
+
+  /** The user a link token was issued to, after using it up; any failure is the one 400. */
+  private async consumeLink(token: string, purpose: AuthTokenPurpose): Promise<UserRecord> {
+    const invalid = () => new AppException(ErrorCode.BAD_REQUEST, INVALID_LINK);
+    if (!isEmailTokenShaped(token)) throw invalid();
+    const used = await this.repository.consumeEmailToken(hashEmailToken(token), purpose);
+    if (!used) throw invalid();
+    const user = await this.users.findById(used.userId);
+    if (!user || user.accountStatus !== 'active') throw invalid();
+    return user;
+  }
+
+  /** Issues a link token (superseding the user's unused ones of that purpose) and mails it. */
+  private async mailToken(user: UserRecord, purpose: AuthTokenPurpose): Promise<void> {
+    const userId = user._id.toHexString();
+    const ttlSeconds =
+      purpose === 'verify-email'
+        ? this.config.tokens.emailVerificationTtlSeconds
+        : this.config.tokens.passwordResetTtlSeconds;
+    const { token, hash } = newEmailToken();
+    await this.repository.retireEmailTokens(userId, purpose);
+    await this.repository.createEmailToken({
+      _id: hash,
+      userId,
+      purpose,
+      expiresAt: new Date(Date.now() + ttlSeconds * 1000),
+    });
+    const link = this.mail.link(purpose, token);
+    const content =
+      purpose === 'verify-email' ? verificationMail(user, link, ttlSeconds) : passwordResetMail(user, link, ttlSeconds);
+    await this.mail.send({ to: user.email, link, ...content });
+  }
+
+  /** Runs work the response does not wait for; a failure is logged (without values that could hold a token). */
+  private inBackground(what: string, task: () => Promise<void>): void {
+    const running: Promise<void> = task()
+      .catch((error: unknown) => {
+        const { name, code } = error as { name?: string; code?: unknown };
+        this.log.error({ error: name, code }, `${what} failed`);
+      })
+      .finally(() => this.pending.delete(running));
+    this.pending.add(running);
   }
 
   private async session(user: UserRecord): Promise<Session> {

@@ -9,6 +9,7 @@ import Redis from 'ioredis';
 import { Connection } from 'mongoose';
 import { APP_CONFIG, AppConfig } from '../../core/config/app-config';
 import { MetricsService } from '../../core/metrics/metrics.service';
+import { MailService } from '../mail/mail.service';
 import { PACKAGE } from '../../version';
 import {
   byThreshold,
@@ -58,6 +59,7 @@ export class HealthService implements OnApplicationShutdown {
     @InjectConnection() private readonly connection: Connection,
     private readonly mongoose: MongooseHealthIndicator,
     private readonly metrics: MetricsService,
+    private readonly mail: MailService,
   ) {
     if (config.redisUrl) {
       this.redis = new Redis(config.redisUrl, {
@@ -176,6 +178,7 @@ export class HealthService implements OnApplicationShutdown {
   /** Third-party services: Agora credentials, the SMTP server and Redis when configured. */
   async external(redis: Promise<CheckResult | undefined> = this.redisProbe()): Promise<CheckResult> {
     const [smtp, redisResult] = await Promise.all([this.smtpProbe(), redis]);
+    const mail = this.mailStatus();
     const agora = {
       status: 'healthy' as const,
       configured: Boolean(this.config.agora.appId && this.config.agora.appCertificate),
@@ -184,10 +187,19 @@ export class HealthService implements OnApplicationShutdown {
       agora,
       smtp: smtp ?? { status: 'healthy', configured: false, transport: 'outbox files under DATA_DIR/outbox' },
       redis: redisResult ?? { status: 'healthy', configured: false },
+      mail,
     };
     // An optional service that is configured but down degrades the API; it does not stop it.
-    const down = [smtp, redisResult].some((r) => r && r.status !== 'healthy');
+    const down = [smtp, redisResult].some((r) => r && r.status !== 'healthy') || mail.status !== 'healthy';
     return { status: down ? 'warning' : 'healthy', data: services };
+  }
+
+  /** Mails sent and failed since start; `warning` while the latest attempt failed. */
+  private mailStatus() {
+    const stats = this.mail.stats();
+    const failing =
+      stats.lastFailureAt !== null && (stats.lastSentAt === null || stats.lastFailureAt > stats.lastSentAt);
+    return { status: failing ? ('warning' as const) : ('healthy' as const), ...stats };
   }
 
   /** What the API runs on: Node, the main packages, and the services it needs. */

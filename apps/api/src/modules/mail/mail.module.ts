@@ -1,5 +1,10 @@
-import { Module } from '@nestjs/common';
+import { Global, Module } from '@nestjs/common';
+import { MailService } from './mail.service';
 
-/** Outgoing mail (verification and password-reset links). */
-@Module({})
+/** Outgoing mail (verification and password-reset links); global so any module can send. */
+@Global()
+@Module({
+  providers: [MailService],
+  exports: [MailService],
+})
 export class MailModule {}

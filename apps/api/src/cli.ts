@@ -1,0 +1,147 @@
+import 'reflect-metadata';
+import { parseArgs } from 'node:util';
+import { NestFactory } from '@nestjs/core';
+import { AppModule } from './app.module';
+import { AppConfig, ConfigError, loadConfig } from './core/config/app-config';
+import { withEnvFile } from './core/config/env-file';
+import { EmbeddedDb, EmbeddedDbError, startEmbeddedDb } from './core/database/embedded-db';
+import { createLogger, PinoNestLogger } from './core/logging/logger';
+import { AdminAccountsService } from './modules/auth/admin-accounts.service';
+import { meetsPasswordPolicy, PASSWORD_MESSAGE } from './modules/auth/password';
+
+const USAGE = `Usage: npm run cli -- <command> [options]
+
+Commands:
+  create-admin --email <email> --password <password> [--first-name <name>] [--last-name <name>] [--promote]
+      Creates an admin account (email verified) unless one with this email exists.
+      An existing non-admin account is left alone unless --promote is given, which makes it admin.
+      An existing account keeps its password.
+
+Configuration comes from the environment and .env, as for the server (MONGODB_URI, DATA_DIR, ...).
+`;
+
+/** A usage error: the usage text goes to stderr and the exit code is 2. */
+class UsageError extends Error {}
+
+interface CreateAdminArgs {
+  email: string;
+  password: string;
+  firstName?: string;
+  lastName?: string;
+  promote: boolean;
+}
+
+function parseCreateAdmin(args: string[]): CreateAdminArgs {
+  let values: Record<string, string | boolean | undefined>;
+  try {
+    ({ values } = parseArgs({
+      args,
+      strict: true,
+      allowPositionals: false,
+      options: {
+        email: { type: 'string' },
+        password: { type: 'string' },
+        'first-name': { type: 'string' },
+        'last-name': { type: 'string' },
+        promote: { type: 'boolean', default: false },
+      },
+    }));
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+  const email = typeof values.email === 'string' ? values.email.trim().toLowerCase() : '';
+  const password = typeof values.password === 'string' ? values.password : '';
+  if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email)) throw new UsageError('--email must be an email address');
+  if (!meetsPasswordPolicy(password)) throw new UsageError(`--${PASSWORD_MESSAGE}`);
+  const name = (flag: 'first-name' | 'last-name') => {
+    const value = values[flag];
+    if (value === undefined) return undefined;
+    const trimmed = String(value).trim();
+    if (trimmed.length < 1 || trimmed.length > 50) throw new UsageError(`--${flag} must be 1 to 50 characters`);
+    return trimmed;
+  };
+  return {
+    email,
+    password,
+    firstName: name('first-name'),
+    lastName: name('last-name'),
+    promote: values.promote === true,
+  };
+}
+
+async function createAdmin(config: AppConfig, args: CreateAdminArgs): Promise<number> {
+  // The CLI's own output is its one result line; the app's info logs would drown it.
+  const logger = createLogger({
+    log: { ...config.log, level: config.log.level === 'info' ? 'warn' : config.log.level },
+  });
+  let embeddedDb: EmbeddedDb | undefined;
+  let resolved = config;
+  if (config.database.embedded) {
+    embeddedDb = await startEmbeddedDb({
+      dataDir: config.database.dataDir,
+      port: config.database.embeddedPort,
+      log: { info: (m) => logger.info(m), warn: (m) => logger.warn(m) },
+    });
+    resolved = { ...config, database: { ...config.database, uri: embeddedDb.uri } };
+  }
+  try {
+    const app = await NestFactory.createApplicationContext(AppModule.register(resolved, logger), {
+      logger: new PinoNestLogger(logger),
+      abortOnError: false,
+    });
+    try {
+      const { result, user } = await app.get(AdminAccountsService).ensureAdmin(args, { promote: args.promote });
+      const id = user._id.toHexString();
+      const lines = {
+        created: `admin account created: ${user.email} (id ${id})`,
+        exists: `${user.email} is already an admin (id ${id}); nothing changed`,
+        promoted: `${user.email} promoted to admin (id ${id})`,
+        'not-admin': `${user.email} exists with role ${user.role} (id ${id}); nothing changed (add --promote to make it an admin)`,
+      };
+      process.stdout.write(`${lines[result]}\n`);
+      return result === 'not-admin' ? 1 : 0;
+    } finally {
+      await app.close();
+    }
+  } finally {
+    await embeddedDb?.stop();
+  }
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  if (command === undefined || command === 'help' || command === '--help' || command === '-h') {
+    process.stdout.write(USAGE);
+    return command === undefined ? 2 : 0;
+  }
+  if (command !== 'create-admin') throw new UsageError(`unknown command: ${command}`);
+  const args = parseCreateAdmin(rest);
+  let config: AppConfig;
+  try {
+    config = loadConfig(withEnvFile(process.env));
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`${error.message}\n`);
+      return 78; // EX_CONFIG, as the server
+    }
+    throw error;
+  }
+  return createAdmin(config, args);
+}
+
+main(process.argv.slice(2))
+  .then((code) => process.exit(code))
+  .catch((error: unknown) => {
+    if (error instanceof UsageError) {
+      process.stderr.write(`${error.message}\n\n${USAGE}`);
+      process.exit(2);
+    }
+    const message =
+      error instanceof EmbeddedDbError
+        ? error.message
+        : error instanceof Error
+          ? (error.stack ?? error.message)
+          : String(error);
+    process.stderr.write(`create-admin failed: ${message}\n`);
+    process.exit(1);
+  });
