@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
-import { Model, Types, UpdateQuery } from 'mongoose';
-import { Presence, User, UserRecord } from './schemas/user.schema';
+import { FilterQuery, Model, Types, UpdateQuery } from 'mongoose';
+import { AccountStatus, Presence, User, UserRecord } from './schemas/user.schema';
 
 export type NewUser = Pick<User, 'firstName' | 'lastName' | 'email' | 'passwordHash' | 'phoneNumber'> &
   Partial<Pick<User, 'role' | 'isEmailVerified'>>;
@@ -21,6 +21,45 @@ export class UsersRepository {
     return this.users.findById(id).lean<UserRecord>().exec();
   }
 
+  /** Users by id, in no particular order; ids that are not ObjectIds are skipped. */
+  findByIds(ids: string[]): Promise<UserRecord[]> {
+    const valid = ids.filter((id) => Types.ObjectId.isValid(id));
+    if (valid.length === 0) return Promise.resolve([]);
+    return this.users
+      .find({ _id: { $in: valid.map((id) => new Types.ObjectId(id)) } })
+      .lean<UserRecord[]>()
+      .exec();
+  }
+
+  /** Which of `ids` belong to existing accounts not in `status` (ids only). */
+  async idsExcludingStatus(ids: string[], status: AccountStatus): Promise<string[]> {
+    const valid = ids.filter((id) => Types.ObjectId.isValid(id));
+    if (valid.length === 0) return [];
+    const rows = await this.users
+      .find({ _id: { $in: valid.map((id) => new Types.ObjectId(id)) }, accountStatus: { $ne: status } }, { _id: 1 })
+      .lean<{ _id: Types.ObjectId }[]>()
+      .exec();
+    return rows.map((row) => row._id.toHexString());
+  }
+
+  /**
+   * Active users other than `excludeId` in whose first name, last name or email every pattern is
+   * found, case-insensitively. `patterns` are escaped regular expressions (see user-search.ts).
+   * An `$and` of `$or`s of `$regex`: the embedded database has no `$expr`/`$concat` for a full name.
+   */
+  search(patterns: string[], excludeId: string, limit: number): Promise<UserRecord[]> {
+    const filter: FilterQuery<User> = {
+      _id: { $ne: new Types.ObjectId(excludeId) },
+      accountStatus: 'active',
+      $and: patterns.map((pattern) => ({
+        $or: (['firstName', 'lastName', 'email'] as const).map((field) => ({
+          [field]: { $regex: pattern, $options: 'i' },
+        })),
+      })),
+    };
+    return this.users.find(filter).sort({ firstName: 1, lastName: 1, _id: 1 }).limit(limit).lean<UserRecord[]>().exec();
+  }
+
   findByEmailWithPassword(email: string): Promise<UserRecord | null> {
     return this.users.findOne({ email }).select('+passwordHash').lean<UserRecord>().exec();
   }
@@ -35,6 +74,11 @@ export class UsersRepository {
 
   setPresence(id: string, presence: Presence): Promise<UserRecord | null> {
     return this.update(id, { presence, lastSeenAt: new Date() });
+  }
+
+  /** Model.init() is memoised: the first call builds the indexes, later calls wait for the same promise. */
+  async ready(): Promise<void> {
+    await this.users.init();
   }
 
   /** A new password: every token issued before stops working (token version). */

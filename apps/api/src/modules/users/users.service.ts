@@ -1,11 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { EventEmitter2 } from '@nestjs/event-emitter';
-import { AppException, ErrorCode } from '@app/common';
+import { AppException, ErrorCode, Role } from '@app/common';
 import { UpdateProfileDto } from './dto/update-profile.dto';
 import { USER_PRESENCE_CHANGED, UserPresenceChanged } from './users.events';
-import { Profile, toProfile } from './users.mapper';
+import { Profile, PublicUser, toProfile, toPublicUser } from './users.mapper';
 import { NewUser, UsersRepository } from './users.repository';
 import { Presence, UserRecord } from './schemas/user.schema';
+import { searchPatterns } from './user-search';
 
 /** Users: profile, presence. Other modules reach users only through this service. */
 @Injectable()
@@ -23,6 +24,27 @@ export class UsersService {
     return this.users.findById(id);
   }
 
+  /** Users by id, in no particular order; unknown ids are left out. */
+  findByIds(ids: string[]): Promise<UserRecord[]> {
+    return this.users.findByIds(ids);
+  }
+
+  /** Which of `ids` belong to accounts that exist and are not deleted (active or suspended). */
+  async notDeletedAmong(ids: string[]): Promise<Set<string>> {
+    return new Set(await this.users.idsExcludingStatus(ids, 'deleted'));
+  }
+
+  /**
+   * Active users other than the caller whose names or email contain every word of `query`,
+   * case-insensitively and literally (regular-expression characters have no meaning).
+   */
+  async search(callerId: string, query: string, limit: number): Promise<PublicUser[]> {
+    const patterns = searchPatterns(query);
+    if (patterns.length === 0) return [];
+    const found = await this.users.search(patterns, callerId, limit);
+    return found.map(toPublicUser);
+  }
+
   findByEmailWithPassword(email: string): Promise<UserRecord | null> {
     return this.users.findByEmailWithPassword(email.trim().toLowerCase());
   }
@@ -33,6 +55,19 @@ export class UsersService {
 
   setPassword(id: string, passwordHash: string): Promise<UserRecord | null> {
     return this.users.setPassword(id, passwordHash);
+  }
+
+  markEmailVerified(id: string): Promise<UserRecord | null> {
+    return this.users.update(id, { isEmailVerified: true });
+  }
+
+  setRole(id: string, role: Role): Promise<UserRecord | null> {
+    return this.users.update(id, { role });
+  }
+
+  /** Resolves once the collection and its indexes (the unique email) exist. */
+  ready(): Promise<void> {
+    return this.users.ready();
   }
 
   async getProfile(id: string): Promise<Profile> {

@@ -1,0 +1,56 @@
+import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Param, Post, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { AuthUser, CurrentUser, ResponseMessage } from '@app/common';
+import { AddContactDto, ContactUserIdParam, ListContactsQuery } from './dto/contact.dto';
+import { CONTACT_EXAMPLE, ContactView } from './contacts.mapper';
+import { ContactPage, ContactsService } from './contacts.service';
+
+const envelope = (message: string, data: unknown) => ({
+  schema: { example: { success: true, status: 'success', message, timestamp: '2026-01-01T10:00:00.000Z', data } },
+});
+
+/** The signed-in user's own contact list (the spec puts it under /auth). */
+@ApiTags('Contacts')
+@ApiBearerAuth()
+@Controller('auth/contacts')
+export class ContactsController {
+  constructor(private readonly contacts: ContactsService) {}
+
+  @Get()
+  @ResponseMessage('Contacts retrieved successfully')
+  @ApiOperation({
+    summary: 'Your contacts, newest first, with their current presence',
+    description: 'Contacts whose account was deleted are left out; suspended ones are listed. `limit` 1–500 (100).',
+  })
+  @ApiOkResponse(
+    envelope('Contacts retrieved successfully', { contacts: [CONTACT_EXAMPLE], total: 1, limit: 100, skip: 0 }),
+  )
+  list(@CurrentUser() me: AuthUser, @Query() query: ListContactsQuery): Promise<ContactPage> {
+    return this.contacts.list(me.id, query.limit, query.skip);
+  }
+
+  @Post()
+  @ResponseMessage('Contact added successfully')
+  @ApiOperation({
+    summary: 'Add a user to your contacts (one-directional)',
+    description:
+      '400 for yourself or a malformed id; 404 for an unknown, suspended or deleted user; 409 if already added.',
+  })
+  @ApiCreatedResponse(envelope('Contact added successfully', { contact: CONTACT_EXAMPLE }))
+  async add(@CurrentUser() me: AuthUser, @Body() body: AddContactDto): Promise<{ contact: ContactView }> {
+    return { contact: await this.contacts.add(me.id, body.contactUserId) };
+  }
+
+  @Delete(':contactUserId')
+  @HttpCode(HttpStatus.OK)
+  @ResponseMessage('Contact removed successfully')
+  @ApiOperation({
+    summary: 'Remove a user from your contacts',
+    description: '400 for a malformed id; 404 if the user is not in your contacts.',
+  })
+  @ApiOkResponse(envelope('Contact removed successfully', { contactUserId: CONTACT_EXAMPLE.id }))
+  async remove(@CurrentUser() me: AuthUser, @Param() params: ContactUserIdParam): Promise<{ contactUserId: string }> {
+    await this.contacts.remove(me.id, params.contactUserId);
+    return { contactUserId: params.contactUserId.toLowerCase() };
+  }
+}

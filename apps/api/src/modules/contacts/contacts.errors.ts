@@ -1,0 +1,7 @@
+/** The contacts module's error messages (codes are the shared ErrorCode). */
+export const CONTACT_ERRORS = {
+  self: 'You cannot add yourself as a contact',
+  userNotFound: 'User not found',
+  alreadyContact: 'This user is already in your contacts',
+  notAContact: 'This user is not in your contacts',
+} as const;

@@ -1,0 +1,62 @@
+import { Injectable, OnModuleInit } from '@nestjs/common';
+import { InjectModel } from '@nestjs/mongoose';
+import { Model, Types } from 'mongoose';
+import { Contact } from './schemas/contact.schema';
+
+/** An entry of a contact list without the user data: who, and since when. */
+export interface ContactEntry {
+  contactId: string;
+  addedAt: Date;
+}
+
+const DUPLICATE_KEY = 11000;
+
+/** The only place that touches the `contacts` collection. Ids arrive validated (24 hex characters). */
+@Injectable()
+export class ContactsRepository implements OnModuleInit {
+  constructor(@InjectModel(Contact.name) private readonly contacts: Model<Contact>) {}
+
+  /** The unique (owner, contact) index must exist before the first add, or racing adds could all insert. */
+  async onModuleInit(): Promise<void> {
+    await this.contacts.init();
+  }
+
+  /** Inserts the pair; `false` when it already exists (the unique index decides, also under races). */
+  async add(ownerId: string, contactId: string): Promise<ContactEntry | false> {
+    try {
+      const created = await this.contacts.create({ ownerId: oid(ownerId), contactId: oid(contactId) });
+      return { contactId, addedAt: created.createdAt };
+    } catch (error) {
+      if ((error as { code?: unknown }).code === DUPLICATE_KEY) return false;
+      throw error;
+    }
+  }
+
+  /** `true` when the pair existed and is now gone. */
+  async remove(ownerId: string, contactId: string): Promise<boolean> {
+    const { deletedCount } = await this.contacts.deleteOne({ ownerId: oid(ownerId), contactId: oid(contactId) }).exec();
+    return deletedCount > 0;
+  }
+
+  /** Every entry of the owner's list, newest first (ids and dates only; the user data is a second query). */
+  async listOf(ownerId: string): Promise<ContactEntry[]> {
+    const rows = await this.contacts
+      .find({ ownerId: oid(ownerId) }, { contactId: 1, createdAt: 1 })
+      .sort({ createdAt: -1, _id: -1 })
+      .lean<{ contactId: Types.ObjectId; createdAt: Date }[]>()
+      .exec();
+    return rows.map((row) => ({ contactId: row.contactId.toHexString(), addedAt: row.createdAt }));
+  }
+
+  /** Which of `candidateIds` are in the owner's list. */
+  async contactIdsAmong(ownerId: string, candidateIds: string[]): Promise<Set<string>> {
+    if (candidateIds.length === 0) return new Set();
+    const rows = await this.contacts
+      .find({ ownerId: oid(ownerId), contactId: { $in: candidateIds.map(oid) } }, { contactId: 1 })
+      .lean<{ contactId: Types.ObjectId }[]>()
+      .exec();
+    return new Set(rows.map((row) => row.contactId.toHexString()));
+  }
+}
+
+const oid = (id: string) => new Types.ObjectId(id);
