@@ -1,0 +1,229 @@
+import { Body, Controller, Get, HttpCode, HttpStatus, Param, Post, Put, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
+import { AuthUser, CurrentUser, ResponseMessage } from '@app/common';
+import { AgoraCredentials } from './agora-token.service';
+import {
+  AGORA_EXAMPLE,
+  CALL_EXAMPLE,
+  CallView,
+  CHAT_MESSAGE_EXAMPLE,
+  ChatMessageView,
+  InvitationView,
+  PARTICIPANT_EXAMPLE,
+  ParticipantView,
+} from './calls.mapper';
+import { CallPage, CallsService, ChatPage, JoinResult } from './calls.service';
+import {
+  ChatQuery,
+  HistoryQuery,
+  InviteDto,
+  JoinCallDto,
+  MediaDto,
+  RespondDto,
+  SendChatDto,
+} from './dto/call-actions.dto';
+import { CreateCallDto } from './dto/create-call.dto';
+
+const envelope = (message: string, data: unknown) => ({
+  schema: { example: { success: true, status: 'success', message, timestamp: '2026-01-01T10:00:00.000Z', data } },
+});
+const CALL_ID = { name: 'id', description: 'Call id (unknown or malformed: 404)', example: CALL_EXAMPLE.id };
+const { agoraConfig: _omit, ...CALL_VIEW_EXAMPLE } = { ...CALL_EXAMPLE, agoraConfig: null };
+
+/** Call management (spec "Call Management"). Object-level rules live in CallsService. */
+@ApiTags('Calls')
+@ApiBearerAuth()
+@Controller('calls')
+export class CallsController {
+  constructor(private readonly calls: CallsService) {}
+
+  @Post()
+  @ResponseMessage('Call created successfully')
+  @ApiOperation({
+    summary: 'Create a call',
+    description:
+      'Without a future `scheduledFor` the call is `active` with you joined as host (`agoraConfig` holds your ' +
+      'token); a scheduled call has `agoraConfig: null` until you join. Invitees: 400 for yourself, duplicates or ' +
+      'more than maxParticipants − 1; 404 for unknown or inactive users.',
+  })
+  @ApiCreatedResponse(envelope('Call created successfully', { call: { ...CALL_EXAMPLE, agoraConfig: AGORA_EXAMPLE } }))
+  async create(@CurrentUser() me: AuthUser, @Body() body: CreateCallDto): Promise<{ call: CallView }> {
+    return { call: await this.calls.create(me.id, body) };
+  }
+
+  @Get('active')
+  @ResponseMessage('Active calls retrieved successfully')
+  @ApiOperation({ summary: 'Active calls you host, are joined to, or are invited to (pending)' })
+  @ApiOkResponse(envelope('Active calls retrieved successfully', { calls: [CALL_VIEW_EXAMPLE] }))
+  async active(@CurrentUser() me: AuthUser): Promise<{ calls: CallView[] }> {
+    return { calls: await this.calls.active(me.id) };
+  }
+
+  @Get('history')
+  @ResponseMessage('Call history retrieved successfully')
+  @ApiOperation({ summary: 'Ended calls you created or took part in, newest first' })
+  @ApiOkResponse(
+    envelope('Call history retrieved successfully', { calls: [CALL_VIEW_EXAMPLE], total: 1, limit: 20, skip: 0 }),
+  )
+  history(@CurrentUser() me: AuthUser, @Query() query: HistoryQuery): Promise<CallPage> {
+    return this.calls.history(me.id, query.limit, query.skip);
+  }
+
+  @Get(':id')
+  @ResponseMessage('Call retrieved successfully')
+  @ApiParam(CALL_ID)
+  @ApiOperation({
+    summary: 'Call details with participants and invitations',
+    description: 'For the host, anyone who is or was in the call, and invitees; 403 otherwise.',
+  })
+  @ApiOkResponse(envelope('Call retrieved successfully', { call: CALL_VIEW_EXAMPLE }))
+  async details(@CurrentUser() me: AuthUser, @Param('id') id: string): Promise<{ call: CallView }> {
+    return { call: await this.calls.details(id, me.id) };
+  }
+
+  @Post(':id/join')
+  @HttpCode(HttpStatus.OK)
+  @ResponseMessage('Joined call successfully')
+  @ApiParam(CALL_ID)
+  @ApiOperation({
+    summary: 'Join a call (idempotent)',
+    description:
+      'The host, invitees and former participants; for group calls anyone with the id (and the password when ' +
+      'required). 403: not allowed or wrong password; 409: full or ended. A scheduled call starts on the first join.',
+  })
+  @ApiOkResponse(envelope('Joined call successfully', { call: CALL_VIEW_EXAMPLE, agoraToken: AGORA_EXAMPLE }))
+  join(@CurrentUser() me: AuthUser, @Param('id') id: string, @Body() body: JoinCallDto): Promise<JoinResult> {
+    return this.calls.join(id, me.id, body.password);
+  }
+
+  @Post(':id/leave')
+  @HttpCode(HttpStatus.OK)
+  @ResponseMessage('Left call successfully')
+  @ApiParam(CALL_ID)
+  @ApiOperation({
+    summary: 'Leave a call',
+    description:
+      'The last one out ends the call (`all-left`); a leaving host hands over to the earliest-joined participant. ' +
+      '403 when you have no relation to the call; 409 when you are not joined or it has ended.',
+  })
+  @ApiOkResponse(envelope('Left call successfully', { call: CALL_VIEW_EXAMPLE }))
+  async leave(@CurrentUser() me: AuthUser, @Param('id') id: string): Promise<{ call: CallView }> {
+    return { call: await this.calls.leave(id, me.id) };
+  }
+
+  @Post(':id/end')
+  @HttpCode(HttpStatus.OK)
+  @ResponseMessage('Call ended successfully')
+  @ApiParam(CALL_ID)
+  @ApiOperation({ summary: 'End a call for everyone (host only; 409 if already ended)' })
+  @ApiOkResponse(envelope('Call ended successfully', { call: { ...CALL_VIEW_EXAMPLE, status: 'ended' } }))
+  async end(@CurrentUser() me: AuthUser, @Param('id') id: string): Promise<{ call: CallView }> {
+    return { call: await this.calls.end(id, me.id) };
+  }
+
+  @Post(':id/invite')
+  @HttpCode(HttpStatus.OK)
+  @ResponseMessage('Invitations sent successfully')
+  @ApiParam(CALL_ID)
+  @ApiOperation({
+    summary: 'Invite users (host or current participant)',
+    description:
+      'Users already invited or in the call are skipped (listed in `skipped`). 404 for unknown or inactive users; ' +
+      '409 when the call has ended or a one-to-one call already has its invitee.',
+  })
+  @ApiOkResponse(
+    envelope('Invitations sent successfully', {
+      invitations: [
+        {
+          user: PARTICIPANT_EXAMPLE.user,
+          invitedBy: CALL_EXAMPLE.host.id,
+          status: 'pending',
+          invitedAt: '2026-01-01T10:00:00.000Z',
+          respondedAt: null,
+        },
+      ],
+      skipped: [],
+    }),
+  )
+  invite(
+    @CurrentUser() me: AuthUser,
+    @Param('id') id: string,
+    @Body() body: InviteDto,
+  ): Promise<{ invitations: InvitationView[]; skipped: string[] }> {
+    return this.calls.invite(id, me.id, body.userIds);
+  }
+
+  @Post(':id/respond')
+  @HttpCode(HttpStatus.OK)
+  @ResponseMessage('Response recorded successfully')
+  @ApiParam(CALL_ID)
+  @ApiOperation({
+    summary: 'Accept or decline your invitation (once)',
+    description:
+      'Accepting does not join: call join next. 403 without an invitation; 409 when already answered or the call ' +
+      'ended. A one-to-one call whose invitee declines before anyone but the host joined ends (`declined`).',
+  })
+  @ApiOkResponse(envelope('Response recorded successfully', { invitation: {}, call: CALL_VIEW_EXAMPLE }))
+  respond(
+    @CurrentUser() me: AuthUser,
+    @Param('id') id: string,
+    @Body() body: RespondDto,
+  ): Promise<{ invitation: InvitationView; call: CallView }> {
+    return this.calls.respond(id, me.id, body.response);
+  }
+
+  @Put(':id/media')
+  @ResponseMessage('Media state updated successfully')
+  @ApiParam(CALL_ID)
+  @ApiOperation({
+    summary: 'Your own audio/video/screen-share flags (current participants)',
+    description: '403 when not joined, or screen sharing while the call does not allow it.',
+  })
+  @ApiOkResponse(envelope('Media state updated successfully', { participant: PARTICIPANT_EXAMPLE }))
+  async media(
+    @CurrentUser() me: AuthUser,
+    @Param('id') id: string,
+    @Body() body: MediaDto,
+  ): Promise<{ participant: ParticipantView }> {
+    return { participant: await this.calls.media(id, me.id, body) };
+  }
+
+  @Post(':id/chat')
+  @ResponseMessage('Message sent successfully')
+  @ApiParam(CALL_ID)
+  @ApiOperation({
+    summary: 'Send a chat message (host or current participant)',
+    description: '`messageType` text or emoji (`system` is server-only). 403 when chat is disabled.',
+  })
+  @ApiCreatedResponse(envelope('Message sent successfully', { message: CHAT_MESSAGE_EXAMPLE }))
+  async sendChat(
+    @CurrentUser() me: AuthUser,
+    @Param('id') id: string,
+    @Body() body: SendChatDto,
+  ): Promise<{ message: ChatMessageView }> {
+    return { message: await this.calls.sendChat(id, me.id, body.message, body.messageType) };
+  }
+
+  @Get(':id/chat')
+  @ResponseMessage('Messages retrieved successfully')
+  @ApiParam(CALL_ID)
+  @ApiOperation({
+    summary: 'Chat history, newest first (host and anyone who is or was in the call)',
+    description: 'Page backwards with `before` = the previous page’s `nextBefore`.',
+  })
+  @ApiOkResponse(
+    envelope('Messages retrieved successfully', { messages: [CHAT_MESSAGE_EXAMPLE], limit: 50, nextBefore: null }),
+  )
+  chat(@CurrentUser() me: AuthUser, @Param('id') id: string, @Query() query: ChatQuery): Promise<ChatPage> {
+    return this.calls.chat(id, me.id, query.limit, query.before);
+  }
+
+  @Get(':id/token')
+  @ResponseMessage('Token generated successfully')
+  @ApiParam(CALL_ID)
+  @ApiOperation({ summary: 'A fresh Agora RTC token for a current participant (same uid)' })
+  @ApiOkResponse(envelope('Token generated successfully', { agoraToken: AGORA_EXAMPLE }))
+  async token(@CurrentUser() me: AuthUser, @Param('id') id: string): Promise<{ agoraToken: AgoraCredentials }> {
+    return { agoraToken: await this.calls.token(id, me.id) };
+  }
+}

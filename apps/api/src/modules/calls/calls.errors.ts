@@ -1,0 +1,21 @@
+/** The calls module's error messages (codes are the shared ErrorCode). */
+export const CALL_ERRORS = {
+  notFound: 'Call not found',
+  forbidden: 'You do not have access to this call',
+  notHost: 'Only the host can do this',
+  oneToOneClosed: 'Only the host and the invited user can join a one-to-one call',
+  wrongPassword: 'Wrong or missing call password',
+  full: 'The call is full',
+  ended: 'The call has ended',
+  notJoined: 'You are not in this call',
+  kicked: 'You were removed from this call',
+  chatDisabled: 'Chat is disabled in this call',
+  screenShareDisabled: 'Screen sharing is disabled in this call',
+  selfInvite: 'You cannot invite yourself',
+  tooManyInvites: 'Too many invitations for maxParticipants',
+  usersNotFound: 'One or more users were not found',
+  oneToOneMax: 'A one-to-one call has exactly 2 participants',
+  oneToOneInvitee: 'A one-to-one call can invite only one user',
+  noInvitation: 'You have no invitation to this call',
+  alreadyAnswered: 'The invitation was already answered',
+} as const;

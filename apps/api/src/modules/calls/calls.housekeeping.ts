@@ -1,0 +1,60 @@
+import { Inject, Injectable, OnModuleDestroy, OnModuleInit, Optional } from '@nestjs/common';
+import { Logger } from 'pino';
+import { APP_CONFIG, AppConfig } from '../../core/config/app-config';
+import { LOGGER } from '../../core/core.module';
+import { CallsService } from './calls.service';
+
+export const CALLS_HOUSEKEEPING_INTERVAL = Symbol('CALLS_HOUSEKEEPING_INTERVAL');
+const DEFAULT_INTERVAL_MS = 60_000;
+/** A scheduled call that has not started this long after its time is ended (`expired`). */
+export const SCHEDULED_GRACE_SECONDS = 24 * 3600;
+
+/**
+ * Periodic clean-up: ends active calls with nobody joined for CALL_IDLE_TIMEOUT (`idle`) and
+ * scheduled calls that never started a day after their time (`expired`). Every end is a
+ * conditional update, so several app instances may sweep at once.
+ */
+@Injectable()
+export class CallsHousekeeping implements OnModuleInit, OnModuleDestroy {
+  private readonly log: Logger;
+  private timer?: NodeJS.Timeout;
+  private running = false;
+
+  constructor(
+    private readonly calls: CallsService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(LOGGER) logger: Logger,
+    @Optional() @Inject(CALLS_HOUSEKEEPING_INTERVAL) private readonly intervalMs: number = DEFAULT_INTERVAL_MS,
+  ) {
+    this.log = logger.child({ context: 'CallsHousekeeping' });
+  }
+
+  onModuleInit(): void {
+    this.timer = setInterval(() => void this.tick(), this.intervalMs);
+    this.timer.unref();
+  }
+
+  onModuleDestroy(): void {
+    clearInterval(this.timer);
+  }
+
+  async sweep(now = new Date()): Promise<{ idle: number; expired: number }> {
+    const idleSeconds = this.config.calls?.idleTimeoutSeconds ?? 600;
+    const idle = await this.calls.endIdleCalls(now, idleSeconds);
+    const expired = await this.calls.endStaleScheduledCalls(now, SCHEDULED_GRACE_SECONDS);
+    return { idle, expired };
+  }
+
+  private async tick(): Promise<void> {
+    if (this.running) return;
+    this.running = true;
+    try {
+      const result = await this.sweep();
+      if (result.idle + result.expired > 0) this.log.info(result, 'calls ended by housekeeping');
+    } catch (error) {
+      this.log.warn({ error: (error as Error).name }, 'call housekeeping failed; retrying at the next interval');
+    } finally {
+      this.running = false;
+    }
+  }
+}

@@ -1,0 +1,121 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Transform, Type } from 'class-transformer';
+import {
+  ArrayMaxSize,
+  ArrayMinSize,
+  ArrayUnique,
+  IsArray,
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsISO8601,
+  IsMongoId,
+  IsOptional,
+  IsString,
+  Length,
+  Max,
+  MaxLength,
+  Min,
+} from 'class-validator';
+import { trim } from './create-call.dto';
+
+export class JoinCallDto {
+  @ApiPropertyOptional({ example: 'secret-42', description: 'Needed by uninvited users when the call requires one' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(64)
+  password?: string;
+}
+
+export class InviteDto {
+  @ApiProperty({ example: ['665f1c2ab3e4d5f6a7b8c9d1', '665f1c2ab3e4d5f6a7b8c9d2'] })
+  @Transform(({ value }: { value: unknown }) =>
+    Array.isArray(value) ? value.map((v) => (typeof v === 'string' ? v.toLowerCase() : v)) : value,
+  )
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(99)
+  @ArrayUnique({ message: 'userIds must not contain duplicates' })
+  @IsMongoId({ each: true, message: 'userIds must contain user ids (24 hexadecimal characters)' })
+  userIds!: string[];
+}
+
+export const RESPONSES = ['accepted', 'declined'] as const;
+export type InvitationResponse = (typeof RESPONSES)[number];
+
+export class RespondDto {
+  @ApiProperty({ enum: RESPONSES, example: 'accepted' })
+  @IsIn(RESPONSES)
+  response!: InvitationResponse;
+}
+
+export class MediaDto {
+  @ApiPropertyOptional({ example: true })
+  @IsOptional()
+  @IsBoolean()
+  audioEnabled?: boolean;
+
+  @ApiPropertyOptional({ example: false })
+  @IsOptional()
+  @IsBoolean()
+  videoEnabled?: boolean;
+
+  @ApiPropertyOptional({ example: false, description: '403 when the call does not allow screen sharing' })
+  @IsOptional()
+  @IsBoolean()
+  screenSharing?: boolean;
+}
+
+/** `system` messages come only from the server. */
+export const CLIENT_MESSAGE_TYPES = ['text', 'emoji'] as const;
+
+export class SendChatDto {
+  @ApiProperty({ example: 'Hello everyone!', minLength: 1, maxLength: 2000 })
+  @Transform(trim)
+  @IsString()
+  @Length(1, 2000)
+  message!: string;
+
+  @ApiPropertyOptional({ enum: CLIENT_MESSAGE_TYPES, example: 'text', default: 'text' })
+  @IsOptional()
+  @IsIn(CLIENT_MESSAGE_TYPES)
+  messageType: (typeof CLIENT_MESSAGE_TYPES)[number] = 'text';
+}
+
+export const CHAT_DEFAULT_LIMIT = 50;
+export const HISTORY_DEFAULT_LIMIT = 20;
+
+export class ChatQuery {
+  @ApiPropertyOptional({ example: 50, default: CHAT_DEFAULT_LIMIT, minimum: 1, maximum: 100 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(100)
+  limit: number = CHAT_DEFAULT_LIMIT;
+
+  @ApiPropertyOptional({
+    example: '2026-01-01T10:05:00.000Z',
+    description: 'Only messages older than this (the `createdAt` of the oldest message you have)',
+  })
+  @IsOptional()
+  @IsISO8601({ strict: true })
+  before?: string;
+}
+
+export class HistoryQuery {
+  @ApiPropertyOptional({ example: 20, default: HISTORY_DEFAULT_LIMIT, minimum: 1, maximum: 100 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(100)
+  limit: number = HISTORY_DEFAULT_LIMIT;
+
+  @ApiPropertyOptional({ example: 0, default: 0, minimum: 0 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  skip: number = 0;
+}

@@ -1,0 +1,38 @@
+import { Prop, Schema, SchemaFactory } from '@nestjs/mongoose';
+import { Types } from 'mongoose';
+
+export const INVITATION_STATUSES = ['pending', 'accepted', 'declined', 'missed'] as const;
+export type InvitationStatus = (typeof INVITATION_STATUSES)[number];
+
+/** `_id` of the invitation of (call, invitee). */
+export const invitationId = (callId: string, userId: string) => `${callId}:${userId}`;
+
+/** One document per (call, invitee). Answered once: the answer is a conditional update on `pending`. */
+@Schema({ collection: 'call_invitations', timestamps: true })
+export class CallInvitation {
+  @Prop({ type: String, required: true })
+  _id!: string;
+
+  @Prop({ type: Types.ObjectId, required: true })
+  callId!: Types.ObjectId;
+
+  @Prop({ type: Types.ObjectId, required: true })
+  inviteeId!: Types.ObjectId;
+
+  @Prop({ type: Types.ObjectId, required: true })
+  invitedBy!: Types.ObjectId;
+
+  @Prop({ type: String, enum: INVITATION_STATUSES, default: 'pending' })
+  status!: InvitationStatus;
+
+  @Prop({ type: Date, default: null })
+  respondedAt!: Date | null;
+
+  createdAt!: Date;
+  updatedAt!: Date;
+}
+
+export type InvitationRecord = CallInvitation;
+export const CallInvitationSchema = SchemaFactory.createForClass(CallInvitation);
+CallInvitationSchema.index({ callId: 1, inviteeId: 1 }, { unique: true, name: 'call_invitee_unique' });
+CallInvitationSchema.index({ inviteeId: 1, status: 1 }, { name: 'invitee_status' });

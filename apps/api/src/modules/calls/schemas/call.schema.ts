@@ -1,0 +1,113 @@
+import { Prop, Schema, SchemaFactory } from '@nestjs/mongoose';
+import { Types } from 'mongoose';
+
+export const CALL_TYPES = ['video', 'audio'] as const;
+export type CallType = (typeof CALL_TYPES)[number];
+export const CALL_MODES = ['one-to-one', 'group'] as const;
+export type CallMode = (typeof CALL_MODES)[number];
+export const CALL_STATUSES = ['scheduled', 'active', 'ended'] as const;
+export type CallStatus = (typeof CALL_STATUSES)[number];
+export const END_REASONS = ['ended-by-host', 'all-left', 'declined', 'idle', 'expired'] as const;
+export type EndReason = (typeof END_REASONS)[number];
+
+@Schema({ _id: false })
+export class CallSettings {
+  @Prop({ default: true })
+  allowChat!: boolean;
+
+  @Prop({ default: true })
+  allowScreenShare!: boolean;
+
+  @Prop({ default: false })
+  allowRecording!: boolean;
+
+  @Prop({ default: false })
+  muteOnJoin!: boolean;
+
+  @Prop({ default: false })
+  requirePassword!: boolean;
+
+  /**
+   * bcrypt hash of the call password, or null. Not `select: false`: calls are updated with
+   * findOneAndUpdate and FerretDB v1 has no findAndModify projections. The mapper never maps it.
+   */
+  @Prop({ type: String, default: null })
+  passwordHash!: string | null;
+}
+
+/**
+ * A call. Counters change only by atomic `$inc` with the rule in the filter (design.md §3):
+ * `joinedCount` (participants joined now, the host included) and `nextAgoraUid`.
+ */
+@Schema({ collection: 'calls', timestamps: true, minimize: false })
+export class Call {
+  /** Unique, unguessable Agora channel name (see channel-name.ts). */
+  @Prop({ required: true })
+  channelName!: string;
+
+  @Prop({ required: true, trim: true, maxlength: 100 })
+  title!: string;
+
+  @Prop({ default: '', maxlength: 1000 })
+  description!: string;
+
+  @Prop({ type: String, enum: CALL_TYPES, required: true })
+  callType!: CallType;
+
+  @Prop({ type: String, enum: CALL_MODES, required: true })
+  callMode!: CallMode;
+
+  /** Who created the call; never changes. */
+  @Prop({ type: Types.ObjectId, required: true })
+  createdBy!: Types.ObjectId;
+
+  /** The current host; passes to the earliest-joined participant when the host leaves. */
+  @Prop({ type: Types.ObjectId, required: true })
+  hostId!: Types.ObjectId;
+
+  @Prop({ type: String, enum: CALL_STATUSES, required: true })
+  status!: CallStatus;
+
+  @Prop({ required: true, min: 2, max: 100 })
+  maxParticipants!: number;
+
+  @Prop({ type: Date, default: null })
+  scheduledFor!: Date | null;
+
+  @Prop({ type: Date, default: null })
+  startedAt!: Date | null;
+
+  @Prop({ type: Date, default: null })
+  endedAt!: Date | null;
+
+  /** Seconds from startedAt to endedAt (0 for a call that never started). */
+  @Prop({ type: Number, default: null })
+  duration!: number | null;
+
+  @Prop({ type: String, enum: [...END_REASONS, null], default: null })
+  endReason!: EndReason | null;
+
+  @Prop({ type: CallSettings, required: true })
+  settings!: CallSettings;
+
+  @Prop({ default: 0 })
+  joinedCount!: number;
+
+  /** The next Agora uid to hand out; uids start at 1 (0 means "let Agora choose"). */
+  @Prop({ default: 1 })
+  nextAgoraUid!: number;
+
+  /** Last join or leave: housekeeping ends active calls that stayed empty since then. */
+  @Prop({ type: Date, required: true })
+  lastActivityAt!: Date;
+
+  createdAt!: Date;
+  updatedAt!: Date;
+}
+
+export type CallRecord = Call & { _id: Types.ObjectId };
+export const CallSchema = SchemaFactory.createForClass(Call);
+CallSchema.index({ channelName: 1 }, { unique: true, name: 'channel_unique' });
+CallSchema.index({ hostId: 1, status: 1 }, { name: 'host_status' });
+CallSchema.index({ createdBy: 1, status: 1, endedAt: -1 }, { name: 'creator_status_ended' });
+CallSchema.index({ status: 1, lastActivityAt: 1 }, { name: 'status_activity' });

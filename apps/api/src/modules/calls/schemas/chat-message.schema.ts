@@ -1,0 +1,27 @@
+import { Prop, Schema, SchemaFactory } from '@nestjs/mongoose';
+import { Types } from 'mongoose';
+
+export const MESSAGE_TYPES = ['text', 'emoji', 'system'] as const;
+export type MessageType = (typeof MESSAGE_TYPES)[number];
+
+/** A call's chat: one document per message, never an array inside the call. */
+@Schema({ collection: 'chat_messages', timestamps: { createdAt: true, updatedAt: false } })
+export class ChatMessage {
+  @Prop({ type: Types.ObjectId, required: true })
+  callId!: Types.ObjectId;
+
+  @Prop({ type: Types.ObjectId, required: true })
+  senderId!: Types.ObjectId;
+
+  @Prop({ required: true, maxlength: 2000 })
+  message!: string;
+
+  @Prop({ type: String, enum: MESSAGE_TYPES, required: true })
+  messageType!: MessageType;
+
+  createdAt!: Date;
+}
+
+export type ChatMessageRecord = ChatMessage & { _id: Types.ObjectId };
+export const ChatMessageSchema = SchemaFactory.createForClass(ChatMessage);
+ChatMessageSchema.index({ callId: 1, createdAt: -1 }, { name: 'call_created' });
