@@ -4,3 +4,4 @@ export * from './http/envelope';
 export * from './decorators/metadata';
 export * from './validation/validation';
 export * from './decorators/current-user';
+export * from './validation/inputs';

@@ -1,7 +1,7 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsEmail, IsString, MaxLength } from 'class-validator';
-import { normalizeEmail } from './register.dto';
+import { normalizeEmail } from '@app/common';
 
 /** The body of forgot-password and resend-verification. */
 export class EmailDto {

@@ -1,7 +1,7 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsString, Length, MaxLength } from 'class-validator';
-import { normalizeEmail } from './register.dto';
+import { normalizeEmail } from '@app/common';
 
 export class LoginDto {
   @ApiProperty({ example: 'john@example.com' })

@@ -17,7 +17,7 @@ import {
   MaxLength,
   Min,
 } from 'class-validator';
-import { trim } from './create-call.dto';
+import { PageQuery, trim } from '@app/common';
 
 export class JoinCallDto {
   @ApiPropertyOptional({ example: 'secret-42', description: 'Needed by uninvited users when the call requires one' })
@@ -103,19 +103,4 @@ export class ChatQuery {
   before?: string;
 }
 
-export class HistoryQuery {
-  @ApiPropertyOptional({ example: 20, default: HISTORY_DEFAULT_LIMIT, minimum: 1, maximum: 100 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(100)
-  limit: number = HISTORY_DEFAULT_LIMIT;
-
-  @ApiPropertyOptional({ example: 0, default: 0, minimum: 0 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(0)
-  skip: number = 0;
-}
+export class HistoryQuery extends PageQuery(HISTORY_DEFAULT_LIMIT, 100) {}

@@ -1,3 +1,4 @@
+import { trim } from '@app/common';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
 import {
@@ -20,7 +21,6 @@ import {
 } from 'class-validator';
 import { CALL_MODES, CALL_TYPES, CallMode, CallType } from '../schemas/call.schema';
 
-export const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
 const lowerAll = ({ value }: { value: unknown }) =>
   Array.isArray(value) ? value.map((v) => (typeof v === 'string' ? v.toLowerCase() : v)) : value;
 

@@ -1,6 +1,6 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsInt, IsMongoId, IsOptional, Max, Min } from 'class-validator';
+import { ApiProperty } from '@nestjs/swagger';
+import { PageQuery } from '@app/common';
+import { IsMongoId } from 'class-validator';
 
 export const CONTACTS_DEFAULT_LIMIT = 100;
 export const CONTACTS_MAX_LIMIT = 500;
@@ -18,19 +18,4 @@ export class ContactUserIdParam {
   contactUserId!: string;
 }
 
-export class ListContactsQuery {
-  @ApiPropertyOptional({ example: 100, default: CONTACTS_DEFAULT_LIMIT, minimum: 1, maximum: CONTACTS_MAX_LIMIT })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(CONTACTS_MAX_LIMIT)
-  limit: number = CONTACTS_DEFAULT_LIMIT;
-
-  @ApiPropertyOptional({ example: 0, default: 0, minimum: 0 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(0)
-  skip: number = 0;
-}
+export class ListContactsQuery extends PageQuery(CONTACTS_DEFAULT_LIMIT, CONTACTS_MAX_LIMIT) {}

@@ -1,11 +1,9 @@
+import { E164, trim } from '@app/common';
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsOptional, IsString, IsUrl, Length, Matches, MaxLength } from 'class-validator';
 
 import { IsPreferences } from './preferences.validator';
-
-export const E164 = /^\+[1-9]\d{1,14}$/;
-const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
 
 /** The only fields a user may change on their own profile; anything else is refused with 400. */
 export class UpdateProfileDto {

@@ -1,0 +1,39 @@
+import { ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { IsInt, IsOptional, Max, Min } from 'class-validator';
+
+/** `@Transform(trim)`: surrounding whitespace never counts. */
+export const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
+
+/** `@Transform(normalizeEmail)`: emails are stored and compared lower-cased (no collation needed). */
+export const normalizeEmail = ({ value }: { value: unknown }) =>
+  typeof value === 'string' ? value.trim().toLowerCase() : value;
+
+/** A phone number in E.164: `+`, country code, up to 15 digits. */
+export const E164 = /^\+[1-9]\d{1,14}$/;
+
+export interface Page {
+  limit: number;
+  skip: number;
+}
+
+/** `?limit=&skip=` with this endpoint's default and maximum page size. */
+export function PageQuery(defaultLimit: number, maxLimit: number) {
+  class PageQueryDto implements Page {
+    @ApiPropertyOptional({ example: defaultLimit, default: defaultLimit, minimum: 1, maximum: maxLimit })
+    @IsOptional()
+    @Type(() => Number)
+    @IsInt()
+    @Min(1)
+    @Max(maxLimit)
+    limit: number = defaultLimit;
+
+    @ApiPropertyOptional({ example: 0, default: 0, minimum: 0 })
+    @IsOptional()
+    @Type(() => Number)
+    @IsInt()
+    @Min(0)
+    skip: number = 0;
+  }
+  return PageQueryDto;
+}
