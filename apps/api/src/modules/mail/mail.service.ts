@@ -21,7 +21,7 @@ export interface MailStats {
 
 export interface OutgoingMail extends MailContent {
   to: string;
-  /** The link the mail carries; logged only for outbox files (local development). */
+  /** The link the mail carries; logged only for outbox files outside production. */
   link: string;
 }
 
@@ -84,7 +84,9 @@ export class MailService implements OnModuleDestroy {
       const info = (await this.transporter.sendMail(message)) as { message?: Buffer; messageId?: string };
       if (this.transport === 'outbox') {
         const file = await this.writeOutbox(info.message);
-        this.log.info(`mail written to ${file}; link: ${mail.link}`);
+        // The link is a credential: shown to the developer, never written to a production log.
+        const link = this.config.env === 'production' ? '' : `; link: ${mail.link}`;
+        this.log.info(`mail written to ${file}${link}`);
       } else {
         this.log.info({ messageId: info.messageId, subject: mail.subject }, 'mail sent');
       }
