@@ -73,14 +73,21 @@ export class PinoNestLogger implements LoggerService {
   }
 }
 
-/** One line per request, when it completes: method, URL, status, duration and the request id. */
+/** Path segments that are credentials (single-use email links) and never reach a log. */
+const SECRET_PATH = /\/(reset-password|verify-email)\/[^/?#]+/g;
+
+export function redactUrl(url: string): string {
+  return url.replace(SECRET_PATH, '/$1/[redacted]');
+}
+
+/** One line per request, when it completes: method, URL (credentials redacted), status, duration and the request id. */
 export class RequestLogController extends LogController {
   override incomingRequest(): void {}
 
   override requestCompleted(error: Error | null | undefined, request: FastifyRequest, reply: FastifyReply): void {
     const line = {
       method: request.method,
-      url: request.url,
+      url: redactUrl(request.url),
       statusCode: reply.statusCode,
       ms: Math.round(reply.elapsedTime * 10) / 10,
     };
