@@ -138,6 +138,19 @@ describe('accounts: register, login, logout and tokens', () => {
     });
   });
 
+  it.each([
+    ['login', { email: { $gt: '' }, password: 'SecurePass123' }],
+    ['login', { email: 'a@example.com', password: { $ne: null } }],
+    ['register', { ...userFields(), email: { $gt: '' } }],
+  ])('refuses an operator object in %s with 400, never a login', async (route, body) => {
+    await makeUser(t);
+    const res = await post(`/api/auth/${route}`, body);
+    expect(res.status).toBe(400);
+    expect(res.body.errorCode).toBe('BAD_REQUEST');
+    expect(res.body.data).toBeUndefined();
+    expect(res.text).not.toMatch(/"token"/);
+  });
+
   describe('tokens', () => {
     const profile = (token: string) => t.request({ url: '/api/auth/profile', headers: bearer(token) });
 

@@ -91,10 +91,17 @@ describe('calls: who may do what', () => {
     expect((await callAction(t, guest, call.id, 'join')).status).toBe(200);
   });
 
-  it('token, media and chat refuse users who are not in the call (403)', async () => {
+  it('details, token, media, chat, invite and end refuse users who are not in the call (403)', async () => {
     const host = await makeUser(t);
     const stranger = await makeUser(t);
     const call = await makeCall(t, host);
+    const details = await getCall(t, stranger, call.id);
+    expect(details.status).toBe(403);
+    expect(details.body.errorCode).toBe('FORBIDDEN');
+    const end = await callAction(t, stranger, call.id, 'end');
+    expect(end.status).toBe(403);
+    expect(end.body.errorCode).toBe('FORBIDDEN');
+    expect((await getCall(t, host, call.id)).body.data.call.status).toBe('active');
     expect((await getCall(t, stranger, `${call.id}/token`)).status).toBe(403);
     expect((await getCall(t, stranger, `${call.id}/chat`)).status).toBe(403);
     expect((await callAction(t, stranger, call.id, 'chat', { message: 'hi' })).status).toBe(403);

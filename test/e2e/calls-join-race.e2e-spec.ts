@@ -30,6 +30,23 @@ describe('calls: the participant limit under concurrent joins', () => {
     expect(uids.every((uid: number) => Number.isInteger(uid) && uid > 0)).toBe(true);
   });
 
+  it('the host among 20 racers on a 5-seat call: 5 joined (the host idempotently), 15 get 409', async () => {
+    const host = await makeUser(t);
+    const others = await Promise.all(Array.from({ length: 19 }, () => makeUser(t)));
+    const call = await makeCall(t, host, { maxParticipants: 5 });
+
+    const racers = [...others.slice(0, 10), host, ...others.slice(10)];
+    const results = await Promise.all(racers.map((user) => callAction(t, user, call.id, 'join')));
+    expect(results.filter((r) => r.status === 200)).toHaveLength(5);
+    expect(results.filter((r) => r.status === 409)).toHaveLength(15);
+    expect(results[10].status).toBe(200);
+    expect(results[10].body.data.agoraToken.uid).toBe(call.agoraConfig.uid);
+
+    const details = (await getCall(t, host, call.id)).body.data.call;
+    expect(details.joinedCount).toBe(5);
+    expect(details.participants.filter((p: { state: string }) => p.state === 'joined')).toHaveLength(5);
+  });
+
   it('the same user joining 10 times at once takes one seat', async () => {
     const host = await makeUser(t);
     const guest = await makeUser(t);
