@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { MongooseModule } from '@nestjs/mongoose';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
+import { IndexesReady } from './indexes-ready';
 
 export const DEFAULT_DATABASE_NAME = 'video_call';
 
@@ -27,5 +28,6 @@ export function databaseName(uri: string): string {
       },
     }),
   ],
+  providers: [IndexesReady],
 })
 export class DatabaseModule {}

@@ -1,4 +1,4 @@
-import { Injectable, OnModuleInit } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import { FilterQuery, Model, Types } from 'mongoose';
 import { OBJECT_ID } from './call-rules';
@@ -33,18 +33,13 @@ export interface MediaFlags {
  * database's write front makes each such write atomic, as MongoDB does.
  */
 @Injectable()
-export class CallsRepository implements OnModuleInit {
+export class CallsRepository {
   constructor(
     @InjectModel(Call.name) private readonly calls: Model<Call>,
     @InjectModel(CallParticipant.name) private readonly participants: Model<CallParticipant>,
     @InjectModel(CallInvitation.name) private readonly invitations: Model<CallInvitation>,
     @InjectModel(ChatMessage.name) private readonly messages: Model<ChatMessage>,
   ) {}
-
-  /** Unique indexes must exist before the first write, or racing inserts could all succeed. */
-  async onModuleInit(): Promise<void> {
-    await Promise.all([this.calls.init(), this.participants.init(), this.invitations.init(), this.messages.init()]);
-  }
 
   // ---- calls
 

@@ -1,4 +1,4 @@
-import { Injectable, OnModuleInit } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import { Model, Types } from 'mongoose';
 import { Contact } from './schemas/contact.schema';
@@ -13,13 +13,8 @@ const DUPLICATE_KEY = 11000;
 
 /** The only place that touches the `contacts` collection. Ids arrive validated (24 hex characters). */
 @Injectable()
-export class ContactsRepository implements OnModuleInit {
+export class ContactsRepository {
   constructor(@InjectModel(Contact.name) private readonly contacts: Model<Contact>) {}
-
-  /** The unique (owner, contact) index must exist before the first add, or racing adds could all insert. */
-  async onModuleInit(): Promise<void> {
-    await this.contacts.init();
-  }
 
   /** Inserts the pair; `false` when it already exists (the unique index decides, also under races). */
   async add(ownerId: string, contactId: string): Promise<ContactEntry | false> {
