@@ -5,3 +5,4 @@ export * from './decorators/metadata';
 export * from './validation/validation';
 export * from './decorators/current-user';
 export * from './validation/inputs';
+export * from './errors/mongo';
