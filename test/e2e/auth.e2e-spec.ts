@@ -74,6 +74,7 @@ describe('accounts: register, login, logout and tokens', () => {
       ['password', { password: 'nodigitsHere' }],
       ['password', { password: `Aa1${'é'.repeat(35)}` }],
       ['phoneNumber', { phoneNumber: '0123 456' }],
+      ['phoneNumber', { phoneNumber: null }],
       ['role', { role: 'admin' }],
       ['isEmailVerified', { isEmailVerified: true }],
     ])('refuses a bad %s with 400 naming it', async (field, change) => {

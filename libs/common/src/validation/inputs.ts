@@ -1,6 +1,6 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsInt, IsOptional, Max, Min } from 'class-validator';
+import { IsInt, IsOptional, Max, Min, ValidateIf } from 'class-validator';
 
 /** `@Transform(trim)`: surrounding whitespace never counts. */
 export const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
@@ -11,6 +11,9 @@ export const normalizeEmail = ({ value }: { value: unknown }) =>
 
 /** A phone number in E.164: `+`, country code, up to 15 digits. */
 export const E164 = /^\+[1-9]\d{1,14}$/;
+
+/** Deeper pages than this are refused (400): nobody pages that far, and the driver refuses huge numbers. */
+export const MAX_SKIP = 1_000_000;
 
 export interface Page {
   limit: number;
@@ -28,12 +31,20 @@ export function PageQuery(defaultLimit: number, maxLimit: number) {
     @Max(maxLimit)
     limit: number = defaultLimit;
 
-    @ApiPropertyOptional({ example: 0, default: 0, minimum: 0 })
+    @ApiPropertyOptional({ example: 0, default: 0, minimum: 0, maximum: MAX_SKIP })
     @IsOptional()
     @Type(() => Number)
     @IsInt()
     @Min(0)
+    @Max(MAX_SKIP)
     skip: number = 0;
   }
   return PageQueryDto;
 }
+
+/**
+ * The field may be left out; when it is sent it must pass the other rules. Unlike class-validator's
+ * `@IsOptional()`, an explicit `null` is validated (and refused by `@IsString()` etc.) instead of
+ * skipping every rule and reaching the database.
+ */
+export const IsOptionalNonNull = () => ValidateIf((_object: object, value: unknown) => value !== undefined);

@@ -1,5 +1,14 @@
 import { HttpException, HttpStatus } from '@nestjs/common';
-import { AppException, ErrorCode, ErrorEnvelope, errorCodeForStatus, errorEnvelope, FieldError } from '@app/common';
+import mongoose from 'mongoose';
+import {
+  AppException,
+  ErrorCode,
+  ErrorEnvelope,
+  FieldError,
+  errorCodeForStatus,
+  errorEnvelope,
+  isDuplicateKey,
+} from '@app/common';
 
 export interface ErrorResponse {
   status: number;
@@ -96,10 +105,19 @@ export function toErrorResponse(exception: unknown, requestId: string, bodyLimit
     if (fastify) return fastify;
   }
   if (exception instanceof HttpException) return fromHttpException(exception);
-  if (exception instanceof Error) {
-    if ((exception as { code?: unknown }).code === 11000) {
-      return respond(ErrorCode.CONFLICT, HttpStatus.CONFLICT, 'A resource with the same unique value already exists');
-    }
+  if (isDuplicateKey(exception)) {
+    return respond(ErrorCode.CONFLICT, HttpStatus.CONFLICT, 'A resource with the same unique value already exists');
+  }
+  // A value that passed the DTO but not the schema (a DTO gap): the client's fault, not a 500.
+  if (exception instanceof mongoose.Error.ValidationError || exception instanceof mongoose.Error.CastError) {
+    const paths =
+      exception instanceof mongoose.Error.ValidationError ? Object.keys(exception.errors) : [exception.path];
+    return respond(
+      ErrorCode.BAD_REQUEST,
+      HttpStatus.BAD_REQUEST,
+      `Invalid value for ${paths.join(', ')}`,
+      paths.map((field) => ({ field, message: `${field} has an invalid value` })),
+    );
   }
   return {
     ...respond(

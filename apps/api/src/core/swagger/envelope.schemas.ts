@@ -23,3 +23,8 @@ export class ErrorEnvelopeDto {
   @ApiProperty({ example: '2026-01-01T00:00:00.000Z', format: 'date-time' }) timestamp!: string;
   @ApiProperty({ type: [FieldErrorDto] }) errors!: FieldErrorDto[];
 }
+
+/** A Swagger response example in the success envelope: `@ApiOkResponse(envelopeExample('Done', data))`. */
+export const envelopeExample = (message: string, data: unknown) => ({
+  schema: { example: { success: true, status: 'success', message, timestamp: '2026-01-01T10:00:00.000Z', data } },
+});

@@ -1,3 +1,4 @@
+import { isDuplicateKey } from '@app/common';
 import { Inject, Injectable, OnApplicationBootstrap } from '@nestjs/common';
 import { Logger } from 'pino';
 import { APP_CONFIG, AppConfig } from '../../core/config/app-config';
@@ -72,7 +73,7 @@ export class AdminAccountsService implements OnApplicationBootstrap {
       });
       return { result: 'created', user };
     } catch (error) {
-      if ((error as { code?: number }).code !== 11000) throw error;
+      if (!isDuplicateKey(error)) throw error;
       // Another process created it between our lookup and our insert.
       const winner = await this.users.findByEmailWithPassword(email);
       if (!winner) throw error;

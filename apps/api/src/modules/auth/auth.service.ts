@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, OnModuleDestroy } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
-import { AppException, AuthUser, ErrorCode, Role } from '@app/common';
+import { AppException, AuthUser, ErrorCode, Role, isDuplicateKey } from '@app/common';
 import { Types } from 'mongoose';
 import { Logger } from 'pino';
 import { APP_CONFIG, AppConfig } from '../../core/config/app-config';
@@ -65,7 +65,7 @@ export class AuthService implements OnModuleDestroy {
       });
     } catch (error) {
       // The unique index decides, so two concurrent registrations of one email get one account.
-      if ((error as { code?: number }).code === 11000) {
+      if (isDuplicateKey(error)) {
         throw new AppException(ErrorCode.CONFLICT, 'An account with this email already exists');
       }
       throw error;

@@ -1,13 +1,10 @@
 import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Param, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { AuthUser, CurrentUser, ResponseMessage } from '@app/common';
+import { envelopeExample } from '../../core/swagger/envelope.schemas';
 import { AddContactDto, ContactUserIdParam, ListContactsQuery } from './dto/contact.dto';
 import { CONTACT_EXAMPLE, ContactView } from './contacts.mapper';
 import { ContactPage, ContactsService } from './contacts.service';
-
-const envelope = (message: string, data: unknown) => ({
-  schema: { example: { success: true, status: 'success', message, timestamp: '2026-01-01T10:00:00.000Z', data } },
-});
 
 /** The signed-in user's own contact list (the spec puts it under /auth). */
 @ApiTags('Contacts')
@@ -23,7 +20,7 @@ export class ContactsController {
     description: 'Contacts whose account was deleted are left out; suspended ones are listed. `limit` 1–500 (100).',
   })
   @ApiOkResponse(
-    envelope('Contacts retrieved successfully', { contacts: [CONTACT_EXAMPLE], total: 1, limit: 100, skip: 0 }),
+    envelopeExample('Contacts retrieved successfully', { contacts: [CONTACT_EXAMPLE], total: 1, limit: 100, skip: 0 }),
   )
   list(@CurrentUser() me: AuthUser, @Query() query: ListContactsQuery): Promise<ContactPage> {
     return this.contacts.list(me.id, query.limit, query.skip);
@@ -36,7 +33,7 @@ export class ContactsController {
     description:
       '400 for yourself or a malformed id; 404 for an unknown, suspended or deleted user; 409 if already added.',
   })
-  @ApiCreatedResponse(envelope('Contact added successfully', { contact: CONTACT_EXAMPLE }))
+  @ApiCreatedResponse(envelopeExample('Contact added successfully', { contact: CONTACT_EXAMPLE }))
   async add(@CurrentUser() me: AuthUser, @Body() body: AddContactDto): Promise<{ contact: ContactView }> {
     return { contact: await this.contacts.add(me.id, body.contactUserId) };
   }
@@ -48,7 +45,7 @@ export class ContactsController {
     summary: 'Remove a user from your contacts',
     description: '400 for a malformed id; 404 if the user is not in your contacts.',
   })
-  @ApiOkResponse(envelope('Contact removed successfully', { contactUserId: CONTACT_EXAMPLE.id }))
+  @ApiOkResponse(envelopeExample('Contact removed successfully', { contactUserId: CONTACT_EXAMPLE.id }))
   async remove(@CurrentUser() me: AuthUser, @Param() params: ContactUserIdParam): Promise<{ contactUserId: string }> {
     await this.contacts.remove(me.id, params.contactUserId);
     return { contactUserId: params.contactUserId.toLowerCase() };

@@ -1,3 +1,4 @@
+import { isDuplicateKey } from '@app/common';
 import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import { Model, Types } from 'mongoose';
@@ -8,8 +9,6 @@ export interface ContactEntry {
   contactId: string;
   addedAt: Date;
 }
-
-const DUPLICATE_KEY = 11000;
 
 /** The only place that touches the `contacts` collection. Ids arrive validated (24 hex characters). */
 @Injectable()
@@ -22,7 +21,7 @@ export class ContactsRepository {
       const created = await this.contacts.create({ ownerId: oid(ownerId), contactId: oid(contactId) });
       return { contactId, addedAt: created.createdAt };
     } catch (error) {
-      if ((error as { code?: unknown }).code === DUPLICATE_KEY) return false;
+      if (isDuplicateKey(error)) return false;
       throw error;
     }
   }

@@ -1,7 +1,7 @@
-import { E164, normalizeEmail, trim } from '@app/common';
+import { E164, IsOptionalNonNull, normalizeEmail, trim } from '@app/common';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { IsEmail, IsOptional, IsString, Length, Matches, MaxLength } from 'class-validator';
+import { IsEmail, IsString, Length, Matches, MaxLength } from 'class-validator';
 import { IsStrongPassword } from './password.validator';
 
 export class RegisterDto {
@@ -30,7 +30,7 @@ export class RegisterDto {
   password!: string;
 
   @ApiPropertyOptional({ example: '+1234567890', description: 'E.164' })
-  @IsOptional()
+  @IsOptionalNonNull()
   @IsString()
   @Matches(E164, { message: 'phoneNumber must be in E.164 format, like +1234567890' })
   phoneNumber?: string;

@@ -1,7 +1,7 @@
-import { trim } from '@app/common';
+import { IsOptionalNonNull, trim } from '@app/common';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
-import { IsInt, IsOptional, IsString, Length, Max, Min } from 'class-validator';
+import { IsInt, IsString, Length, Max, Min } from 'class-validator';
 import { SEARCH_QUERY_MAX } from '../user-search';
 
 export const SEARCH_DEFAULT_LIMIT = 10;
@@ -22,7 +22,7 @@ export class SearchUsersQuery {
   query!: string;
 
   @ApiPropertyOptional({ example: 10, default: SEARCH_DEFAULT_LIMIT, minimum: 1, maximum: SEARCH_MAX_LIMIT })
-  @IsOptional()
+  @IsOptionalNonNull()
   @Type(() => Number)
   @IsInt()
   @Min(1)

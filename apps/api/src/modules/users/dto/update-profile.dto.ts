@@ -1,41 +1,41 @@
-import { E164, trim } from '@app/common';
+import { E164, IsOptionalNonNull, trim } from '@app/common';
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { IsOptional, IsString, IsUrl, Length, Matches, MaxLength } from 'class-validator';
+import { IsString, IsUrl, Length, Matches, MaxLength } from 'class-validator';
 
 import { IsPreferences } from './preferences.validator';
 
 /** The only fields a user may change on their own profile; anything else is refused with 400. */
 export class UpdateProfileDto {
   @ApiPropertyOptional({ example: 'John', minLength: 1, maxLength: 50 })
-  @IsOptional()
+  @IsOptionalNonNull()
   @Transform(trim)
   @IsString()
   @Length(1, 50)
   firstName?: string;
 
   @ApiPropertyOptional({ example: 'Smith', minLength: 1, maxLength: 50 })
-  @IsOptional()
+  @IsOptionalNonNull()
   @Transform(trim)
   @IsString()
   @Length(1, 50)
   lastName?: string;
 
   @ApiPropertyOptional({ example: '+1234567890', description: 'E.164' })
-  @IsOptional()
+  @IsOptionalNonNull()
   @IsString()
   @Matches(E164, { message: 'phoneNumber must be in E.164 format, like +1234567890' })
   phoneNumber?: string;
 
   @ApiPropertyOptional({ example: 'https://example.com/new-avatar.jpg' })
-  @IsOptional()
+  @IsOptionalNonNull()
   @IsString()
   @MaxLength(2048)
   @IsUrl({ protocols: ['http', 'https'], require_protocol: true }, { message: 'avatar must be an http or https URL' })
   avatar?: string;
 
   @ApiPropertyOptional({ example: { theme: 'dark', notifications: true }, type: 'object', additionalProperties: true })
-  @IsOptional()
+  @IsOptionalNonNull()
   @IsPreferences()
   preferences?: Record<string, unknown>;
 }
