@@ -23,6 +23,7 @@ import {
 } from './health.types';
 
 const PROBE_TIMEOUT_MS = 1500;
+const SMTP_PROBE_CACHE_MS = 5_000;
 const CONNECTION_STATES = ['disconnected', 'connected', 'connecting', 'disconnecting'];
 
 /** Races a promise against a timeout; resolves to the timeout's error instead of hanging. */
@@ -53,6 +54,7 @@ async function timed(check: () => Promise<void>): Promise<{ ok: boolean; ms: num
 export class HealthService implements OnApplicationShutdown {
   private readonly redis?: Redis;
   private lastCpu = { usage: process.cpuUsage(), at: performance.now() };
+  private smtpProbeCache?: { at: number; result: Promise<CheckResult | undefined> };
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -177,7 +179,7 @@ export class HealthService implements OnApplicationShutdown {
 
   /** Third-party services: Agora credentials, the SMTP server and Redis when configured. */
   async external(redis: Promise<CheckResult | undefined> = this.redisProbe()): Promise<CheckResult> {
-    const [smtp, redisResult] = await Promise.all([this.smtpProbe(), redis]);
+    const [smtp, redisResult] = await Promise.all([this.cachedSmtpProbe(), redis]);
     const mail = this.mailStatus();
     const agora = {
       status: 'healthy' as const,
@@ -248,6 +250,18 @@ export class HealthService implements OnApplicationShutdown {
   }
 
   /** Opens a TCP connection to the SMTP server; a greeting-level check without sending mail. */
+  /**
+   * The health routes are public and never rate limited: one SMTP connection answers every
+   * request of the next few seconds, so nobody can make the API hammer its mail server.
+   */
+  private cachedSmtpProbe(): Promise<CheckResult | undefined> {
+    const now = Date.now();
+    if (!this.smtpProbeCache || now - this.smtpProbeCache.at > SMTP_PROBE_CACHE_MS) {
+      this.smtpProbeCache = { at: now, result: this.smtpProbe() };
+    }
+    return this.smtpProbeCache.result;
+  }
+
   private async smtpProbe(): Promise<CheckResult | undefined> {
     if (!this.config.mail.smtpUrl) return undefined;
     const url = new URL(this.config.mail.smtpUrl);
