@@ -47,6 +47,35 @@ describe('calls: who may do what', () => {
     }
   });
 
+  it('an upper-case spelling of an existing call id is an unknown id (404) on every route', async () => {
+    const host = await makeUser(t);
+    const invitee = await makeUser(t);
+    const call = await makeCall(t, host, { inviteUserIds: [invitee.id] });
+    const upper = call.id.toUpperCase();
+    expect(upper).not.toBe(call.id);
+    const details = await getCall(t, host, upper);
+    expect(details.status).toBe(404);
+    expect(details.body.errorCode).toBe('NOT_FOUND');
+    expect((await getCall(t, host, `${upper}/token`)).status).toBe(404);
+    expect((await getCall(t, host, `${upper}/chat`)).status).toBe(404);
+    for (const action of ['join', 'leave']) expect((await callAction(t, host, upper, action)).status).toBe(404);
+    expect((await callAction(t, invitee, upper, 'respond', { response: 'declined' })).status).toBe(404);
+    expect((await callAction(t, host, upper, 'chat', { message: 'hi' })).status).toBe(404);
+    const media = await t.request({
+      method: 'PUT',
+      url: `/api/calls/${upper}/media`,
+      headers: bearer(host.token),
+      body: { audioEnabled: false },
+    });
+    expect(media.status).toBe(404);
+    expect((await callAction(t, host, upper, 'end')).status).toBe(404);
+    // Nothing happened to the call under its real id.
+    const real = (await getCall(t, host, call.id)).body.data.call;
+    expect(real).toMatchObject({ status: 'active', joinedCount: 1 });
+    expect(real.participants).toEqual([expect.objectContaining({ role: 'host', state: 'joined', audioEnabled: true })]);
+    expect(real.invitations).toEqual([expect.objectContaining({ status: 'pending' })]);
+  });
+
   it('one-to-one calls accept only the host and the invited user', async () => {
     const host = await makeUser(t);
     const [invitee, stranger] = await Promise.all([makeUser(t), makeUser(t)]);

@@ -47,6 +47,41 @@ describe('calls: invitations', () => {
     expect((await callAction(t, host, call.id, 'invite', { userIds: [b.id] })).status).toBe(409);
   });
 
+  it('5 concurrent invites of different users to a one-to-one call: exactly one invitation', async () => {
+    const host = await makeUser(t);
+    const users = await Promise.all(Array.from({ length: 5 }, () => makeUser(t)));
+    const call = await makeCall(t, host, { callMode: 'one-to-one' });
+    const results = await Promise.all(users.map((u) => callAction(t, host, call.id, 'invite', { userIds: [u.id] })));
+    expect(results.filter((r) => r.status === 200)).toHaveLength(1);
+    expect(results.filter((r) => r.status === 409)).toHaveLength(4);
+    const winner = results.find((r) => r.status === 200)!.body.data.invitations;
+    expect(winner).toHaveLength(1);
+    const details = (await getCall(t, host, call.id)).body.data.call;
+    expect(details.invitations).toHaveLength(1);
+    expect(details.invitations[0].user.id).toBe(winner[0].user.id);
+    // The slot stays taken: a later invite of someone else is refused, of the invitee skipped.
+    const other = users.find((u) => u.id !== winner[0].user.id)!;
+    expect((await callAction(t, host, call.id, 'invite', { userIds: [other.id] })).status).toBe(409);
+    const again = await callAction(t, host, call.id, 'invite', { userIds: [winner[0].user.id] });
+    expect(again.status).toBe(200);
+    expect(again.body.data).toEqual({ invitations: [], skipped: [winner[0].user.id] });
+  });
+
+  it('concurrent invites of the same user to a one-to-one call: one invitation', async () => {
+    const host = await makeUser(t);
+    const invitee = await makeUser(t);
+    const call = await makeCall(t, host, { callMode: 'one-to-one' });
+    const results = await Promise.all(
+      Array.from({ length: 5 }, () => callAction(t, host, call.id, 'invite', { userIds: [invitee.id] })),
+    );
+    // A loser that reads before the winner's invitation is stored cannot tell it is the same
+    // user: it answers 409; one that reads after it answers 200 with the user skipped.
+    for (const r of results) expect([200, 409]).toContain(r.status);
+    const ok = results.filter((r) => r.status === 200);
+    expect(ok.flatMap((r) => r.body.data.invitations)).toHaveLength(1);
+    expect((await getCall(t, host, call.id)).body.data.call.invitations).toHaveLength(1);
+  });
+
   it('respond: the invitee answers once (second answer 409); others 403', async () => {
     const host = await makeUser(t);
     const [invitee, stranger] = await Promise.all([makeUser(t), makeUser(t)]);

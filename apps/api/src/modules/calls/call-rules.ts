@@ -36,4 +36,9 @@ export function defaultMaxParticipants(callMode: 'one-to-one' | 'group'): number
   return callMode === 'one-to-one' ? 2 : 10;
 }
 
-export const OBJECT_ID = /^[0-9a-f]{24}$/i;
+/**
+ * A call id as the API hands it out: 24 lower-case hex digits. Case-sensitive on purpose: the
+ * service builds participant and invitation keys and event payloads from the route value, so an
+ * upper-case spelling of an id is an unknown id (404), not a second name for the same call.
+ */
+export const OBJECT_ID = /^[0-9a-f]{24}$/;

@@ -23,10 +23,8 @@ import {
   SendChatDto,
 } from './dto/call-actions.dto';
 import { CreateCallDto } from './dto/create-call.dto';
+import { envelopeExample } from '../../core/swagger/envelope.schemas';
 
-const envelope = (message: string, data: unknown) => ({
-  schema: { example: { success: true, status: 'success', message, timestamp: '2026-01-01T10:00:00.000Z', data } },
-});
 const CALL_ID = { name: 'id', description: 'Call id (unknown or malformed: 404)', example: CALL_EXAMPLE.id };
 const { agoraConfig: _omit, ...CALL_VIEW_EXAMPLE } = { ...CALL_EXAMPLE, agoraConfig: null };
 
@@ -46,7 +44,9 @@ export class CallsController {
       'token); a scheduled call has `agoraConfig: null` until you join. Invitees: 400 for yourself, duplicates or ' +
       'more than maxParticipants − 1; 404 for unknown or inactive users.',
   })
-  @ApiCreatedResponse(envelope('Call created successfully', { call: { ...CALL_EXAMPLE, agoraConfig: AGORA_EXAMPLE } }))
+  @ApiCreatedResponse(
+    envelopeExample('Call created successfully', { call: { ...CALL_EXAMPLE, agoraConfig: AGORA_EXAMPLE } }),
+  )
   async create(@CurrentUser() me: AuthUser, @Body() body: CreateCallDto): Promise<{ call: CallView }> {
     return { call: await this.calls.create(me.id, body) };
   }
@@ -54,7 +54,7 @@ export class CallsController {
   @Get('active')
   @ResponseMessage('Active calls retrieved successfully')
   @ApiOperation({ summary: 'Active calls you host, are joined to, or are invited to (pending)' })
-  @ApiOkResponse(envelope('Active calls retrieved successfully', { calls: [CALL_VIEW_EXAMPLE] }))
+  @ApiOkResponse(envelopeExample('Active calls retrieved successfully', { calls: [CALL_VIEW_EXAMPLE] }))
   async active(@CurrentUser() me: AuthUser): Promise<{ calls: CallView[] }> {
     return { calls: await this.calls.active(me.id) };
   }
@@ -63,7 +63,12 @@ export class CallsController {
   @ResponseMessage('Call history retrieved successfully')
   @ApiOperation({ summary: 'Ended calls you created or took part in, newest first' })
   @ApiOkResponse(
-    envelope('Call history retrieved successfully', { calls: [CALL_VIEW_EXAMPLE], total: 1, limit: 20, skip: 0 }),
+    envelopeExample('Call history retrieved successfully', {
+      calls: [CALL_VIEW_EXAMPLE],
+      total: 1,
+      limit: 20,
+      skip: 0,
+    }),
   )
   history(@CurrentUser() me: AuthUser, @Query() query: HistoryQuery): Promise<CallPage> {
     return this.calls.history(me.id, query.limit, query.skip);
@@ -76,7 +81,7 @@ export class CallsController {
     summary: 'Call details with participants and invitations',
     description: 'For the host, anyone who is or was in the call, and invitees; 403 otherwise.',
   })
-  @ApiOkResponse(envelope('Call retrieved successfully', { call: CALL_VIEW_EXAMPLE }))
+  @ApiOkResponse(envelopeExample('Call retrieved successfully', { call: CALL_VIEW_EXAMPLE }))
   async details(@CurrentUser() me: AuthUser, @Param('id') id: string): Promise<{ call: CallView }> {
     return { call: await this.calls.details(id, me.id) };
   }
@@ -91,7 +96,7 @@ export class CallsController {
       'The host, invitees and former participants; for group calls anyone with the id (and the password when ' +
       'required). 403: not allowed or wrong password; 409: full or ended. A scheduled call starts on the first join.',
   })
-  @ApiOkResponse(envelope('Joined call successfully', { call: CALL_VIEW_EXAMPLE, agoraToken: AGORA_EXAMPLE }))
+  @ApiOkResponse(envelopeExample('Joined call successfully', { call: CALL_VIEW_EXAMPLE, agoraToken: AGORA_EXAMPLE }))
   join(@CurrentUser() me: AuthUser, @Param('id') id: string, @Body() body: JoinCallDto): Promise<JoinResult> {
     return this.calls.join(id, me.id, body.password);
   }
@@ -106,7 +111,7 @@ export class CallsController {
       'The last one out ends the call (`all-left`); a leaving host hands over to the earliest-joined participant. ' +
       '403 when you have no relation to the call; 409 when you are not joined or it has ended.',
   })
-  @ApiOkResponse(envelope('Left call successfully', { call: CALL_VIEW_EXAMPLE }))
+  @ApiOkResponse(envelopeExample('Left call successfully', { call: CALL_VIEW_EXAMPLE }))
   async leave(@CurrentUser() me: AuthUser, @Param('id') id: string): Promise<{ call: CallView }> {
     return { call: await this.calls.leave(id, me.id) };
   }
@@ -116,7 +121,7 @@ export class CallsController {
   @ResponseMessage('Call ended successfully')
   @ApiParam(CALL_ID)
   @ApiOperation({ summary: 'End a call for everyone (host only; 409 if already ended)' })
-  @ApiOkResponse(envelope('Call ended successfully', { call: { ...CALL_VIEW_EXAMPLE, status: 'ended' } }))
+  @ApiOkResponse(envelopeExample('Call ended successfully', { call: { ...CALL_VIEW_EXAMPLE, status: 'ended' } }))
   async end(@CurrentUser() me: AuthUser, @Param('id') id: string): Promise<{ call: CallView }> {
     return { call: await this.calls.end(id, me.id) };
   }
@@ -132,7 +137,7 @@ export class CallsController {
       '409 when the call has ended or a one-to-one call already has its invitee.',
   })
   @ApiOkResponse(
-    envelope('Invitations sent successfully', {
+    envelopeExample('Invitations sent successfully', {
       invitations: [
         {
           user: PARTICIPANT_EXAMPLE.user,
@@ -163,7 +168,7 @@ export class CallsController {
       'Accepting does not join: call join next. 403 without an invitation; 409 when already answered or the call ' +
       'ended. A one-to-one call whose invitee declines before anyone but the host joined ends (`declined`).',
   })
-  @ApiOkResponse(envelope('Response recorded successfully', { invitation: {}, call: CALL_VIEW_EXAMPLE }))
+  @ApiOkResponse(envelopeExample('Response recorded successfully', { invitation: {}, call: CALL_VIEW_EXAMPLE }))
   respond(
     @CurrentUser() me: AuthUser,
     @Param('id') id: string,
@@ -179,7 +184,7 @@ export class CallsController {
     summary: 'Your own audio/video/screen-share flags (current participants)',
     description: '403 when not joined, or screen sharing while the call does not allow it.',
   })
-  @ApiOkResponse(envelope('Media state updated successfully', { participant: PARTICIPANT_EXAMPLE }))
+  @ApiOkResponse(envelopeExample('Media state updated successfully', { participant: PARTICIPANT_EXAMPLE }))
   async media(
     @CurrentUser() me: AuthUser,
     @Param('id') id: string,
@@ -195,7 +200,7 @@ export class CallsController {
     summary: 'Send a chat message (host or current participant)',
     description: '`messageType` text or emoji (`system` is server-only). 403 when chat is disabled.',
   })
-  @ApiCreatedResponse(envelope('Message sent successfully', { message: CHAT_MESSAGE_EXAMPLE }))
+  @ApiCreatedResponse(envelopeExample('Message sent successfully', { message: CHAT_MESSAGE_EXAMPLE }))
   async sendChat(
     @CurrentUser() me: AuthUser,
     @Param('id') id: string,
@@ -212,7 +217,11 @@ export class CallsController {
     description: 'Page backwards with `before` = the previous page’s `nextBefore`.',
   })
   @ApiOkResponse(
-    envelope('Messages retrieved successfully', { messages: [CHAT_MESSAGE_EXAMPLE], limit: 50, nextBefore: null }),
+    envelopeExample('Messages retrieved successfully', {
+      messages: [CHAT_MESSAGE_EXAMPLE],
+      limit: 50,
+      nextBefore: null,
+    }),
   )
   chat(@CurrentUser() me: AuthUser, @Param('id') id: string, @Query() query: ChatQuery): Promise<ChatPage> {
     return this.calls.chat(id, me.id, query.limit, query.before);
@@ -222,7 +231,7 @@ export class CallsController {
   @ResponseMessage('Token generated successfully')
   @ApiParam(CALL_ID)
   @ApiOperation({ summary: 'A fresh Agora RTC token for a current participant (same uid)' })
-  @ApiOkResponse(envelope('Token generated successfully', { agoraToken: AGORA_EXAMPLE }))
+  @ApiOkResponse(envelopeExample('Token generated successfully', { agoraToken: AGORA_EXAMPLE }))
   async token(@CurrentUser() me: AuthUser, @Param('id') id: string): Promise<{ agoraToken: AgoraCredentials }> {
     return { agoraToken: await this.calls.token(id, me.id) };
   }

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
+import { isDuplicateKey } from '@app/common';
 import { FilterQuery, Model, Types } from 'mongoose';
 import { OBJECT_ID } from './call-rules';
 import { Call, CallRecord, CallStatus, EndReason } from './schemas/call.schema';
@@ -7,7 +8,6 @@ import { CallInvitation, InvitationRecord, InvitationStatus, invitationId } from
 import { CallParticipant, ParticipantRecord, ParticipantRole, participantId } from './schemas/call-participant.schema';
 import { ChatMessage, ChatMessageRecord, MessageType } from './schemas/chat-message.schema';
 
-const DUPLICATE_KEY = 11000;
 const OPEN: CallStatus[] = ['active', 'scheduled'];
 
 export type NewCall = Omit<Call, 'createdAt' | 'updatedAt' | 'endedAt' | 'duration' | 'endReason' | 'startedAt'> & {
@@ -70,10 +70,18 @@ export class CallsRepository {
       .exec();
   }
 
-  /** Gives a seat back (a leave, or the undo of a claim whose participant write failed). */
+  /**
+   * Gives a seat back (a leave, or the undo of a claim whose participant write failed). Only
+   * while the call is open and the count is positive: ending a call zeroes the count, and a
+   * release after that must not drive it below 0. null when nothing was released.
+   */
   releaseSeat(callId: Types.ObjectId, now: Date): Promise<CallRecord | null> {
     return this.calls
-      .findOneAndUpdate({ _id: callId }, { $inc: { joinedCount: -1 }, $set: { lastActivityAt: now } }, { new: true })
+      .findOneAndUpdate(
+        { _id: callId, status: { $in: OPEN }, joinedCount: { $gt: 0 } },
+        { $inc: { joinedCount: -1 }, $set: { lastActivityAt: now } },
+        { new: true },
+      )
       .lean<CallRecord>()
       .exec();
   }
@@ -107,6 +115,30 @@ export class CallsRepository {
       )
       .lean<CallRecord>()
       .exec();
+  }
+
+  /**
+   * Claims the single invitation of a one-to-one call: one conditional `$inc`, so of racing
+   * invites exactly one gets it. false when the call already has its invitee (or has ended).
+   */
+  async claimOnlyInvitation(callId: Types.ObjectId): Promise<boolean> {
+    const { modifiedCount } = await this.calls
+      .updateOne(
+        {
+          _id: callId,
+          status: { $in: OPEN },
+          $or: [{ inviteeCount: { $lt: 1 } }, { inviteeCount: { $exists: false } }],
+        },
+        { $inc: { inviteeCount: 1 } },
+      )
+      .exec();
+    return modifiedCount > 0;
+  }
+
+  /** Adds to (or, negative, gives back to) the call's invitation count. */
+  async countInvitations(callId: Types.ObjectId, by: number): Promise<void> {
+    if (by === 0) return;
+    await this.calls.updateOne({ _id: callId }, { $inc: { inviteeCount: by } }).exec();
   }
 
   /** Moves the host role, only if `from` still holds it. */
@@ -188,7 +220,7 @@ export class CallsRepository {
       });
       return created.toObject() as ParticipantRecord;
     } catch (error) {
-      if ((error as { code?: unknown }).code === DUPLICATE_KEY) return false;
+      if (isDuplicateKey(error)) return false;
       throw error;
     }
   }
@@ -282,7 +314,7 @@ export class CallsRepository {
         });
         created.push(doc.toObject() as InvitationRecord);
       } catch (error) {
-        if ((error as { code?: unknown }).code !== DUPLICATE_KEY) throw error;
+        if (!isDuplicateKey(error)) throw error;
         skipped.push(inviteeId);
       }
     }

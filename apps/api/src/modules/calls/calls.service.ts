@@ -70,6 +70,8 @@ const conflict = (message: string) => new AppException(ErrorCode.CONFLICT, messa
 const badRequest = (field: string, message: string) =>
   new AppException(ErrorCode.BAD_REQUEST, message, [{ field, message }]);
 const isJoined = (access: CallAccess) => access.participant?.state === 'joined';
+/** Bound on re-handing the host role when the chosen participant turns out to be leaving too. */
+const MAX_HOST_HANDOVERS = 5;
 
 /**
  * Calls: lifecycle, participants, invitations, media state, chat, Agora tokens. Object-level
@@ -201,14 +203,24 @@ export class CallsService {
       // An active call starts with its host joined: the host holds seat 1 and Agora uid 1.
       joinedCount: scheduledFor ? 0 : 1,
       nextAgoraUid: scheduledFor ? 1 : 2,
+      inviteeCount: inviteeIds.length,
       lastActivityAt: now,
     });
     const callId = call._id.toHexString();
 
     let agoraConfig: AgoraCredentials | null = null;
     if (!scheduledFor) {
-      const participant = await this.repo.insertParticipant(call, userId, 1, this.joinFields(call, userId, now));
+      let participant: ParticipantRecord | false;
+      try {
+        participant = await this.repo.insertParticipant(call, userId, 1, this.joinFields(call, userId, now));
+      } catch (error) {
+        // The call was stored with the host's seat taken; nobody has seen it yet, so end it
+        // quietly rather than leave an active call whose count says someone is in it.
+        await this.repo.endCall(call, 'all-left', now, 0).catch(() => null);
+        throw error;
+      }
       if (participant) agoraConfig = this.agora.issue(call.channelName, participant.agoraUid, now);
+      else await this.repo.releaseSeat(call._id, now);
     }
     const { created } = await this.repo.invite(call._id, userId, inviteeIds);
 
@@ -263,8 +275,19 @@ export class CallsService {
       // A concurrent join of the same user took the participant first: answer with theirs.
       await this.repo.releaseSeat(call._id, now);
       const theirs = await this.repo.findParticipant(callId, userId);
+      const fresh = await this.repo.findCall(callId);
+      if (!fresh || fresh.status === 'ended') throw conflict(CALL_ERRORS.ended);
       if (theirs?.state !== 'joined') throw conflict(CALL_ERRORS.notJoined);
-      return this.joinResult((await this.repo.findCall(callId)) ?? call, theirs);
+      return this.joinResult(fresh, theirs);
+    }
+
+    // The call may have ended (host, housekeeping, a decline) between the seat claim and the
+    // participant write, after its end marked everyone left: this participant must not stay
+    // joined in an ended call. An end after this read marks the participant left itself.
+    const current = await this.repo.findCall(callId);
+    if (!current || current.status === 'ended') {
+      await this.repo.leaveParticipant(callId, userId, now);
+      throw conflict(CALL_ERRORS.ended);
     }
 
     const started = claimed.status === 'scheduled' && (await this.repo.activate(call._id, now));
@@ -280,17 +303,18 @@ export class CallsService {
     const now = new Date();
     const left = await this.repo.leaveParticipant(callId, userId, now);
     if (!left) throw conflict(CALL_ERRORS.notJoined);
-    const after = (await this.repo.releaseSeat(call._id, now)) ?? call;
+    // null: the call ended meanwhile (its end zeroed the count); nothing left to hand over.
+    const after = (await this.repo.releaseSeat(call._id, now)) ?? (await this.repo.findCall(callId)) ?? call;
     this.emit<CallParticipantLeftEvent>(CALL_EVENTS.participantLeft, {
       callId,
       channelName: call.channelName,
       userId,
       agoraUid: left.agoraUid,
     });
-    if (after.joinedCount <= 0) {
+    if (after.status !== 'ended' && after.joinedCount <= 0) {
       await this.finish(after, 'all-left', userId, now, true);
-    } else if (after.hostId.toHexString() === userId) {
-      await this.passHost(after, userId);
+    } else if (after.status !== 'ended' && after.hostId.toHexString() === userId) {
+      await this.passHost(after, userId, now);
     }
     return this.fullView((await this.repo.findCall(callId)) ?? after);
   }
@@ -367,10 +391,31 @@ export class CallsService {
       ...invitations.map((i) => i.inviteeId.toHexString()),
     ]);
     const fresh = userIds.filter((id) => !taken.has(id));
-    if (call.callMode === 'one-to-one' && invitations.length + fresh.length > 1) {
-      throw conflict(CALL_ERRORS.oneToOneInvitee);
+    const oneToOne = call.callMode === 'one-to-one' && fresh.length > 0;
+    if (oneToOne) {
+      if (invitations.length + fresh.length > 1) throw conflict(CALL_ERRORS.oneToOneInvitee);
+      // The read above is only a fast path: the single invitation is claimed on the call by
+      // one conditional write, so of racing invites exactly one inserts an invitation.
+      if (!(await this.repo.claimOnlyInvitation(call._id))) {
+        const theirs = await this.repo.findInvitation(callId, fresh[0]);
+        if (!theirs) throw conflict(CALL_ERRORS.oneToOneInvitee);
+        // A concurrent invite of the same user won: this one is a skip, as it would be later.
+        return { invitations: [], skipped: userIds };
+      }
     }
-    const { created, skipped } = await this.repo.invite(call._id, userId, fresh);
+    let result: { created: InvitationRecord[]; skipped: string[] };
+    try {
+      result = await this.repo.invite(call._id, userId, fresh);
+    } catch (error) {
+      if (oneToOne) await this.repo.countInvitations(call._id, -1).catch(() => undefined);
+      throw error;
+    }
+    const { created, skipped } = result;
+    if (oneToOne) {
+      if (created.length === 0) await this.repo.countInvitations(call._id, -1);
+    } else {
+      await this.repo.countInvitations(call._id, created.length);
+    }
     if (created.length > 0) this.emitInvited(call, userId, created);
     const users = await this.lookup(created.map((i) => i.inviteeId.toHexString()));
     return {
@@ -521,21 +566,40 @@ export class CallsService {
     return ended;
   }
 
-  /** The earliest-joined remaining participant becomes host (only if the leaver still was host). */
-  private async passHost(call: CallRecord, previousHostId: string): Promise<void> {
-    const next = await this.repo.earliestJoined(call._id);
-    if (!next) return;
-    if (!(await this.repo.changeHost(call._id, call.hostId, next.userId))) return;
+  /**
+   * The earliest-joined remaining participant becomes host (only if the leaver still was host).
+   * The chosen one may be leaving at the same moment: if, after the hand-over, they are no
+   * longer joined, hand over again; when nobody is joined any more the call ends (`all-left`).
+   * A leaver whose leave lands after the re-read sees itself as host and hands over itself, and
+   * `changeHost` is conditional on the current host, so only one of them moves the role.
+   */
+  private async passHost(call: CallRecord, previousHostId: string, now: Date): Promise<void> {
     const callId = call._id.toHexString();
-    const newHostId = next.userId.toHexString();
-    await this.repo.setRole(callId, previousHostId, 'participant');
-    await this.repo.setRole(callId, newHostId, 'host');
-    this.emit<CallHostChangedEvent>(CALL_EVENTS.hostChanged, {
-      callId,
-      channelName: call.channelName,
-      previousHostId,
-      newHostId,
-    });
+    let from = call.hostId;
+    let fromId = previousHostId;
+    for (let attempt = 0; attempt < MAX_HOST_HANDOVERS; attempt += 1) {
+      const next = await this.repo.earliestJoined(call._id);
+      if (!next) {
+        await this.finish(call, 'all-left', previousHostId, now);
+        return;
+      }
+      if (!(await this.repo.changeHost(call._id, from, next.userId))) return;
+      const newHostId = next.userId.toHexString();
+      await this.repo.setRole(callId, fromId, 'participant');
+      await this.repo.setRole(callId, newHostId, 'host');
+      this.emit<CallHostChangedEvent>(CALL_EVENTS.hostChanged, {
+        callId,
+        channelName: call.channelName,
+        previousHostId: fromId,
+        newHostId,
+      });
+      const chosen = await this.repo.findParticipant(callId, newHostId);
+      if (chosen?.state === 'joined') return;
+      // Their own leave may already have demoted them before the promotion above landed.
+      await this.repo.setRole(callId, newHostId, 'participant');
+      from = next.userId;
+      fromId = newHostId;
+    }
   }
 
   /** The participant write after a seat claim; null when a concurrent join of the same user won. */

@@ -18,6 +18,7 @@ import {
   Min,
 } from 'class-validator';
 import { PageQuery, trim } from '@app/common';
+import { lowerCaseEach } from './transforms';
 
 export class JoinCallDto {
   @ApiPropertyOptional({ example: 'secret-42', description: 'Needed by uninvited users when the call requires one' })
@@ -29,9 +30,7 @@ export class JoinCallDto {
 
 export class InviteDto {
   @ApiProperty({ example: ['665f1c2ab3e4d5f6a7b8c9d1', '665f1c2ab3e4d5f6a7b8c9d2'] })
-  @Transform(({ value }: { value: unknown }) =>
-    Array.isArray(value) ? value.map((v) => (typeof v === 'string' ? v.toLowerCase() : v)) : value,
-  )
+  @Transform(lowerCaseEach)
   @IsArray()
   @ArrayMinSize(1)
   @ArrayMaxSize(99)

@@ -20,9 +20,7 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { CALL_MODES, CALL_TYPES, CallMode, CallType } from '../schemas/call.schema';
-
-const lowerAll = ({ value }: { value: unknown }) =>
-  Array.isArray(value) ? value.map((v) => (typeof v === 'string' ? v.toLowerCase() : v)) : value;
+import { lowerCaseEach } from './transforms';
 
 export class CallSettingsDto {
   @ApiPropertyOptional({ example: true, default: true })
@@ -113,7 +111,7 @@ export class CreateCallDto {
     description: 'Active users to invite; at most maxParticipants − 1, no duplicates, not yourself.',
   })
   @IsOptional()
-  @Transform(lowerAll)
+  @Transform(lowerCaseEach)
   @IsArray()
   @ArrayMaxSize(99)
   @ArrayUnique({ message: 'inviteUserIds must not contain duplicates' })

@@ -37,11 +37,11 @@ export class CallSettings {
 
 /**
  * A call. Counters change only by atomic `$inc` with the rule in the filter (design.md §3):
- * `joinedCount` (participants joined now, the host included) and `nextAgoraUid`.
+ * `joinedCount` (participants joined now, the host included), `nextAgoraUid` and `inviteeCount`.
  */
 @Schema({ collection: 'calls', timestamps: true, minimize: false })
 export class Call {
-  /** Unique, unguessable Agora channel name (see channel-name.ts). */
+  /** Unique, unguessable Agora channel name (`newChannelName` in call-rules.ts). */
   @Prop({ required: true })
   channelName!: string;
 
@@ -92,6 +92,14 @@ export class Call {
 
   @Prop({ default: 0 })
   joinedCount!: number;
+
+  /**
+   * Invitations made to the call. A one-to-one call claims its single invitation with a
+   * conditional `$inc` (`{ inviteeCount: { $lt: 1 } }`) before inserting it, so racing invites
+   * cannot give it two invitees.
+   */
+  @Prop({ default: 0 })
+  inviteeCount!: number;
 
   /** The next Agora uid to hand out; uids start at 1 (0 means "let Agora choose"). */
   @Prop({ default: 1 })
