@@ -1,8 +1,13 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import mongoose, { Connection, Schema } from 'mongoose';
-import { EmbeddedDb, startEmbeddedDb } from '../../apps/api/src/core/database/embedded-db';
+import {
+  EmbeddedDb,
+  EmbeddedDbError,
+  ensureEmbeddedDbBinary,
+  startEmbeddedDb,
+} from '../../apps/api/src/core/database/embedded-db';
 import { testDatabaseUri } from '../support/app';
 import { freePort, spawnProcess, Spawned, stopProcess } from '../support/processes';
 
@@ -217,5 +222,24 @@ describe('embedded database: ownership, durability and `npm run db`', () => {
     await expect(
       mongoose.createConnection(`mongodb://127.0.0.1:${port}/probe`, { serverSelectionTimeoutMS: 1_000 }).asPromise(),
     ).rejects.toThrow();
+  });
+});
+
+describe('embedded database: building it', () => {
+  it('says in one sentence what to do when it must be built and Go is missing', async () => {
+    const source = mkdtempSync(join(tmpdir(), 'vc-edb-src-'));
+    copyFileSync(join(__dirname, '../../tools/embedded-db/go.mod'), join(source, 'go.mod'));
+    const path = process.env.PATH;
+    process.env.PATH = '/nonexistent';
+    try {
+      const log = { info: jest.fn(), warn: jest.fn() };
+      const error = await ensureEmbeddedDbBinary(log, source).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(EmbeddedDbError);
+      expect((error as Error).message).toMatch(/^Go is not installed, .*install Go .*or set MONGODB_URI .*\.$/);
+      expect((error as Error).message.split('. ')).toHaveLength(1);
+    } finally {
+      process.env.PATH = path;
+      rmSync(source, { recursive: true, force: true });
+    }
   });
 });

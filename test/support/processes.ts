@@ -18,7 +18,10 @@ export async function freePort(): Promise<number> {
 export interface Spawned {
   child: ChildProcess;
   output: string[];
-  /** Resolves with the first output line that matches, or rejects when the process exits first. */
+  /**
+   * Resolves with the first output line that matches, or rejects once the output has ended without
+   * one (every process holding the pipes, grandchildren included, has closed them).
+   */
   waitFor(pattern: RegExp, timeoutMs?: number): Promise<string>;
   exit: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
@@ -40,6 +43,7 @@ export function spawnProcess(command: string, args: string[], env: Record<string
       for (const listener of listeners) listener(line);
     });
   }
+  const closed = once(child, 'close');
   const exit = once(child, 'exit').then(
     ([code, signal]) => ({ code, signal }) as { code: number | null; signal: NodeJS.Signals | null },
   );
@@ -62,9 +66,10 @@ export function spawnProcess(command: string, args: string[], env: Record<string
           resolve(line);
         };
         listeners.add(listener);
-        void exit.then(({ code }) => {
+        void closed.then(() => {
           clearTimeout(timer);
-          reject(new Error(`process exited (${code}) before printing ${pattern}:\n${output.join('\n')}`));
+          const code = child.exitCode ?? child.signalCode;
+          reject(new Error(`output ended (exit ${code}) before ${pattern}:\n${output.join('\n')}`));
         });
       }),
   };

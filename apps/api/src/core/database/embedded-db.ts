@@ -1,5 +1,4 @@
 import { ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { once } from 'node:events';
 import { existsSync, mkdirSync, readdirSync, renameSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -30,6 +29,11 @@ export interface EmbeddedDbLog {
 
 const BINARY = join('bin', 'embedded-db');
 
+const goMissing = () =>
+  new EmbeddedDbError(
+    'Go is not installed, so the embedded database cannot be built: install Go 1.24 or newer (https://go.dev/doc/install), or set MONGODB_URI to a MongoDB server.',
+  );
+
 function newestSourceTime(sourceDir: string): number {
   return readdirSync(sourceDir)
     .filter((f) => f.endsWith('.go') || f === 'go.mod' || f === 'go.sum')
@@ -45,11 +49,7 @@ export async function ensureEmbeddedDbBinary(log: EmbeddedDbLog, sourceDir = emb
   const binary = join(sourceDir, BINARY);
   if (existsSync(binary) && statSync(binary).mtimeMs >= newestSourceTime(sourceDir)) return binary;
 
-  if (spawnSync('go', ['version'], { stdio: 'ignore' }).status !== 0) {
-    throw new EmbeddedDbError(
-      'Go is not installed, so the embedded database cannot be built: install Go 1.24 or newer (https://go.dev/doc/install), or set MONGODB_URI to a MongoDB server.',
-    );
-  }
+  if (spawnSync('go', ['version'], { stdio: 'ignore', env: process.env }).status !== 0) throw goMissing();
   log.info('Building the embedded database (tools/embedded-db); the first build takes about a minute…');
   const started = Date.now();
   mkdirSync(join(sourceDir, 'bin'), { recursive: true });
@@ -59,7 +59,10 @@ export async function ensureEmbeddedDbBinary(log: EmbeddedDbLog, sourceDir = emb
     stdio: ['ignore', 'inherit', 'inherit'],
     env: { ...process.env, CGO_ENABLED: '0' },
   });
-  const [code] = (await once(build, 'exit')) as [number | null];
+  const code = await new Promise<number | null>((resolve, reject) => {
+    build.once('error', (error: NodeJS.ErrnoException) => reject(error.code === 'ENOENT' ? goMissing() : error));
+    build.once('exit', resolve);
+  });
   if (code !== 0) {
     throw new EmbeddedDbError(
       `Building the embedded database failed (go build exited with ${code}); see the output above, or set MONGODB_URI to a MongoDB server.`,
