@@ -1,5 +1,5 @@
 import jwt from 'jsonwebtoken';
-import mongoose, { Connection, Types } from 'mongoose';
+import { Connection, Types } from 'mongoose';
 import { bearer, makeUser, userFields } from '../factories/users';
 import { randomIp, startTestApp, TestApp } from '../support/app';
 
@@ -11,12 +11,9 @@ describe('accounts: register, login, logout and tokens', () => {
 
   beforeAll(async () => {
     t = await startTestApp();
-    db = await mongoose.createConnection(t.config.database.uri!).asPromise();
+    db = await t.db();
   });
-  afterAll(async () => {
-    await db.close();
-    await t.close();
-  });
+  afterAll(() => t.close());
 
   const users = () => db.collection('users');
   const post = (url: string, body: unknown, headers: Record<string, string> = {}) =>

@@ -1,11 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import { EventEmitter2 } from '@nestjs/event-emitter';
 import { getConnectionToken } from '@nestjs/mongoose';
 import { Connection, Types } from 'mongoose';
 import { CallsHousekeeping } from '../../apps/api/src/modules/calls/calls.housekeeping';
 import { callAction, getCall, makeCall } from '../factories/calls';
 import { bearer, makeUser } from '../factories/users';
-import { startTestApp, TestApp } from '../support/app';
+import { RecordedEvent, TestApp, recordEvents, startTestApp } from '../support/app';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports -- the package's parser has no typings
 const { AccessToken2 } = require('agora-token/src/AccessToken2');
@@ -28,15 +27,13 @@ function parseToken(token: string) {
 
 describe('calls: lifecycle', () => {
   let t: TestApp;
-  const events: { name: string; payload: Record<string, unknown> }[] = [];
+  let events: RecordedEvent[];
 
   beforeAll(async () => {
     t = await startTestApp({
       env: { AGORA_APP_ID: APP_ID, AGORA_APP_CERTIFICATE: APP_CERTIFICATE, AGORA_TOKEN_TTL: '3600' },
     });
-    t.app.get(EventEmitter2).onAny((name: string | string[], payload: Record<string, unknown>) => {
-      if (String(name).startsWith('call.')) events.push({ name: String(name), payload });
-    });
+    events = recordEvents(t, 'call.');
   });
   afterAll(() => t.close());
 

@@ -1,17 +1,14 @@
-import { EventEmitter2 } from '@nestjs/event-emitter';
 import { callAction, getCall, makeCall } from '../factories/calls';
 import { bearer, makeUser, RegisteredUser } from '../factories/users';
-import { startTestApp, TestApp } from '../support/app';
+import { RecordedEvent, TestApp, recordEvents, startTestApp } from '../support/app';
 
 describe('calls: media state and chat', () => {
   let t: TestApp;
-  const events: { name: string; payload: Record<string, unknown> }[] = [];
+  let events: RecordedEvent[];
 
   beforeAll(async () => {
     t = await startTestApp();
-    t.app.get(EventEmitter2).onAny((name: string | string[], payload: Record<string, unknown>) => {
-      events.push({ name: String(name), payload });
-    });
+    events = recordEvents(t);
   });
   afterAll(() => t.close());
 

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import mongoose, { Connection, Types } from 'mongoose';
+import { Connection, Types } from 'mongoose';
 import { bearer, makeUser, RegisteredUser } from '../factories/users';
 import { startTestApp, TestApp } from '../support/app';
 
@@ -11,12 +11,9 @@ describe('contacts', () => {
 
   beforeAll(async () => {
     t = await startTestApp();
-    db = await mongoose.createConnection(t.config.database.uri!).asPromise();
+    db = await t.db();
   });
-  afterAll(async () => {
-    await db.close();
-    await t.close();
-  });
+  afterAll(() => t.close());
 
   const user = () => makeUser(t, { firstName: `Cf${randomBytes(4).toString('hex')}` });
   const list = (owner: RegisteredUser, query = '') =>

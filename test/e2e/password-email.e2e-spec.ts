@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { createServer } from 'node:net';
-import mongoose, { Connection, Types } from 'mongoose';
+import { Connection, Types } from 'mongoose';
 import { AuthHousekeepingService } from '../../apps/api/src/modules/auth/auth-housekeeping.service';
 import { bearer, makeUser, RegisteredUser } from '../factories/users';
 import { randomIp, startTestApp, TestApp, TestResponse } from '../support/app';
@@ -23,12 +23,9 @@ describe('password and email flows', () => {
 
   beforeAll(async () => {
     t = await startTestApp({ env: { APP_PUBLIC_URL: PUBLIC_URL } });
-    db = await mongoose.createConnection(t.config.database.uri!).asPromise();
+    db = await t.db();
   });
-  afterAll(async () => {
-    await db.close();
-    await t.close();
-  });
+  afterAll(() => t.close());
 
   const post = (url: string, body: unknown, headers: Record<string, string> = {}) =>
     t.request({ method: 'POST', url, body, headers, remoteAddress: randomIp() });
@@ -360,12 +357,9 @@ describe('mail when the SMTP server is unreachable', () => {
     const closedPort = (server.address() as { port: number }).port;
     await new Promise((done) => server.close(done));
     t = await startTestApp({ env: { SMTP_URL: `smtp://127.0.0.1:${closedPort}` } });
-    db = await mongoose.createConnection(t.config.database.uri!).asPromise();
+    db = await t.db();
   });
-  afterAll(async () => {
-    await db.close();
-    await t.close();
-  });
+  afterAll(() => t.close());
 
   it('still registers the account (201), and health external shows the failed mail', async () => {
     const user = await makeUser(t);

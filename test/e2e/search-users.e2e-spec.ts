@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import mongoose, { Connection, Types } from 'mongoose';
+import { Connection, Types } from 'mongoose';
 import { bearer, makeUser, RegisteredUser } from '../factories/users';
 import { startTestApp, TestApp } from '../support/app';
 
@@ -16,13 +16,10 @@ describe('GET /api/auth/search-users', () => {
 
   beforeAll(async () => {
     t = await startTestApp();
-    db = await mongoose.createConnection(t.config.database.uri!).asPromise();
+    db = await t.db();
     caller = await makeUser(t, { firstName: uniqueWord('Caller') });
   });
-  afterAll(async () => {
-    await db.close();
-    await t.close();
-  });
+  afterAll(() => t.close());
 
   const search = (query: string | undefined, extra = '', as: RegisteredUser = caller) => {
     const params = new URLSearchParams();

@@ -4,7 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseEnv } from 'node:util';
 import { Type } from '@nestjs/common';
+import { EventEmitter2 } from '@nestjs/event-emitter';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
+import mongoose, { Connection } from 'mongoose';
 import { buildApp } from '../../apps/api/src/configure-app';
 import { AppConfig, loadConfig } from '../../apps/api/src/core/config/app-config';
 import { createLogger } from '../../apps/api/src/core/logging/logger';
@@ -62,7 +64,23 @@ export interface TestApp {
   app: NestFastifyApplication;
   config: AppConfig;
   request(options: InjectOptions): Promise<TestResponse>;
+  /** A direct connection to the app's database, for arranging and checking stored state; closed by close(). */
+  db(): Promise<Connection>;
   close(): Promise<void>;
+}
+
+export interface RecordedEvent {
+  name: string;
+  payload: Record<string, unknown>;
+}
+
+/** Every domain event the app publishes from now on (whose name starts with `prefix`), in order. */
+export function recordEvents(t: TestApp, prefix = ''): RecordedEvent[] {
+  const events: RecordedEvent[] = [];
+  t.app.get(EventEmitter2).onAny((name: string | string[], payload: Record<string, unknown>) => {
+    if (String(name).startsWith(prefix)) events.push({ name: String(name), payload });
+  });
+  return events;
 }
 
 /**
@@ -72,6 +90,7 @@ export interface TestApp {
 export async function startTestApp(options: { env?: Record<string, string>; modules?: Type[] } = {}): Promise<TestApp> {
   const config = loadConfig(testEnv(options.env));
   const app = await buildApp(config, createLogger(config), options.modules ?? []);
+  let connection: Promise<Connection> | undefined;
   return {
     app,
     config,
@@ -91,7 +110,11 @@ export async function startTestApp(options: { env?: Record<string, string>; modu
       }
       return { status: response.statusCode, headers: response.headers, text: response.body, body: parsed };
     },
-    close: () => app.close(),
+    db: () => (connection ??= mongoose.createConnection(config.database.uri!).asPromise()),
+    close: async () => {
+      if (connection) await (await connection).close();
+      await app.close();
+    },
   };
 }
 

@@ -2,8 +2,8 @@ import 'reflect-metadata';
 import { parseArgs } from 'node:util';
 import { NestFactory } from '@nestjs/core';
 import { AppModule } from './app.module';
-import { AppConfig, ConfigError, loadConfig } from './core/config/app-config';
-import { withEnvFile } from './core/config/env-file';
+import { AppConfig } from './core/config/app-config';
+import { loadConfigOrExit } from './core/config/env-file';
 import { EmbeddedDb, EmbeddedDbError, startEmbeddedDb } from './core/database/embedded-db';
 import { createLogger, PinoNestLogger } from './core/logging/logger';
 import { AdminAccountsService } from './modules/auth/admin-accounts.service';
@@ -116,17 +116,7 @@ async function main(argv: string[]): Promise<number> {
   }
   if (command !== 'create-admin') throw new UsageError(`unknown command: ${command}`);
   const args = parseCreateAdmin(rest);
-  let config: AppConfig;
-  try {
-    config = loadConfig(withEnvFile(process.env));
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      process.stderr.write(`${error.message}\n`);
-      return 78; // EX_CONFIG, as the server
-    }
-    throw error;
-  }
-  return createAdmin(config, args);
+  return createAdmin(loadConfigOrExit(), args);
 }
 
 main(process.argv.slice(2))

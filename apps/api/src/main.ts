@@ -1,22 +1,12 @@
 import 'reflect-metadata';
 import { AddressInfo } from 'node:net';
-import { AppConfig, ConfigError, loadConfig } from './core/config/app-config';
-import { withEnvFile } from './core/config/env-file';
+import { loadConfigOrExit } from './core/config/env-file';
 import { EmbeddedDbError } from './core/database/embedded-db';
 import { createLogger } from './core/logging/logger';
 import { startApi } from './core/bootstrap';
 
 async function main(): Promise<void> {
-  let config: AppConfig;
-  try {
-    config = loadConfig(withEnvFile(process.env));
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      process.stderr.write(`${error.message}\n`);
-      process.exit(78); // EX_CONFIG
-    }
-    throw error;
-  }
+  const config = loadConfigOrExit();
   const logger = createLogger(config);
   if (config.jwt.secretGenerated) {
     logger.warn(
