@@ -1,5 +1,5 @@
 import { bearer, makeUser, RegisteredUser } from '../factories/users';
-import { startTestApp, TestApp } from '../support/app';
+import { recordEvents, startTestApp, TestApp } from '../support/app';
 
 describe('profile and presence', () => {
   let t: TestApp;
@@ -93,6 +93,19 @@ describe('profile and presence', () => {
       expect(res.body.data.user.status).toBe(status);
     }
     expect((await get(user)).body.data.user.status).toBe('offline');
+  });
+
+  it('publishes each presence change on the event bus for the realtime module', async () => {
+    const events = recordEvents(t, 'user.presence');
+    const user = await makeUser(t);
+    await put(user, '/api/auth/status', { status: 'busy' });
+    await t.request({ method: 'POST', url: '/api/auth/logout', headers: bearer(user.token) });
+    const mine = events.filter((e) => e.payload.userId === user.id);
+    expect(mine.map((e) => [e.name, e.payload.status])).toEqual([
+      ['user.presence.changed', 'busy'],
+      ['user.presence.changed', 'offline'],
+    ]);
+    expect(mine[0].payload.at).toEqual(expect.stringMatching(/Z$/));
   });
 
   it('PUT /api/auth/status refuses an unknown status', async () => {
