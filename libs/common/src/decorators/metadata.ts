@@ -15,7 +15,8 @@ export const RawResponse = () => SetMetadata(RAW_RESPONSE, true);
 export const Public = () => SetMetadata(IS_PUBLIC, true);
 
 /** The named rate limit a route counts against (design.md §5); `false` exempts it. */
-export type RateLimitName = 'auth' | 'default' | 'admin';
+export const RATE_LIMIT_NAMES = ['auth', 'default', 'admin', 'search'] as const;
+export type RateLimitName = (typeof RATE_LIMIT_NAMES)[number];
 export const RateLimit = (name: RateLimitName | false) => SetMetadata(RATE_LIMIT, name);
 
 export type Role = 'user' | 'moderator' | 'admin';

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import type { RateLimitName } from '@app/common';
 import { Env, envSchema } from './config.schema';
 
 export const APP_CONFIG = Symbol('APP_CONFIG');
@@ -23,15 +24,28 @@ export interface AppConfig {
   cors: { origins: string[] };
   trustProxy: false | number | string[];
   bodyLimit: number;
+  /** Deepest nesting of arrays and objects a JSON body may have (400 above it, before validation). */
+  bodyMaxDepth: number;
+  /** Served to browsers over HTTPS (directly or behind a proxy): allows `upgrade-insecure-requests`. */
+  servedOverHttps: boolean;
+  /**
+   * Who sees the detailed health endpoints (host, process, paths, versions, metrics): everyone,
+   * or admins only (default in production). `metricsToken` lets a scraper read metrics.
+   */
+  health: { details: 'public' | 'admin'; metricsToken?: string };
   agora: { appId?: string; appCertificate?: string; tokenTtlSeconds: number };
   /** An active call with nobody joined for this long is ended by housekeeping. */
-  calls: { idleTimeoutSeconds: number };
+  calls: {
+    idleTimeoutSeconds: number;
+    /** Wrong call passwords a user may try per call within the window before joins answer 429. */
+    passwordFailures: { limit: number; windowSeconds: number };
+  };
   mail: { smtpUrl?: string; from: string; publicUrl: string };
   /** Lifetimes of single-use email tokens, in seconds. */
   tokens: { emailVerificationTtlSeconds: number; passwordResetTtlSeconds: number };
   /** Created at start-up when no user has this email (both set or neither). */
   admin?: { email: string; password: string };
-  rateLimits: { auth: RateLimitConfig; default: RateLimitConfig; admin: RateLimitConfig };
+  rateLimits: Record<RateLimitName, RateLimitConfig>;
   shutdownTimeoutSeconds: number;
 }
 
@@ -71,12 +85,21 @@ export function loadConfig(source: Record<string, string | undefined>): AppConfi
     },
     trustProxy: env.TRUST_PROXY,
     bodyLimit: env.BODY_LIMIT,
+    bodyMaxDepth: env.BODY_MAX_DEPTH,
+    servedOverHttps: env.SERVED_OVER_HTTPS === 'true',
+    health: {
+      details: env.HEALTH_DETAILS ?? (env.NODE_ENV === 'production' ? 'admin' : 'public'),
+      metricsToken: env.HEALTH_METRICS_TOKEN,
+    },
     agora: {
       appId: env.AGORA_APP_ID,
       appCertificate: env.AGORA_APP_CERTIFICATE,
       tokenTtlSeconds: env.AGORA_TOKEN_TTL,
     },
-    calls: { idleTimeoutSeconds: env.CALL_IDLE_TIMEOUT },
+    calls: {
+      idleTimeoutSeconds: env.CALL_IDLE_TIMEOUT,
+      passwordFailures: { limit: env.CALL_PASSWORD_MAX_FAILURES, windowSeconds: env.CALL_PASSWORD_FAILURE_WINDOW },
+    },
     mail: { smtpUrl: env.SMTP_URL, from: env.MAIL_FROM, publicUrl: env.APP_PUBLIC_URL },
     tokens: {
       emailVerificationTtlSeconds: env.EMAIL_VERIFICATION_TTL,
@@ -90,6 +113,7 @@ export function loadConfig(source: Record<string, string | undefined>): AppConfi
       auth: { limit: env.THROTTLE_AUTH_LIMIT, ttlSeconds: env.THROTTLE_AUTH_TTL },
       default: { limit: env.THROTTLE_DEFAULT_LIMIT, ttlSeconds: env.THROTTLE_DEFAULT_TTL },
       admin: { limit: env.THROTTLE_ADMIN_LIMIT, ttlSeconds: env.THROTTLE_ADMIN_TTL },
+      search: { limit: env.THROTTLE_SEARCH_LIMIT, ttlSeconds: env.THROTTLE_SEARCH_TTL },
     },
     shutdownTimeoutSeconds: env.SHUTDOWN_TIMEOUT,
   };

@@ -97,6 +97,16 @@ export const envSchema = z
     CORS_ORIGINS: z.string().default('http://localhost:3000'),
     TRUST_PROXY: trustProxy,
     BODY_LIMIT: positiveInt(102_400),
+    BODY_MAX_DEPTH: int(1, 1000, 32),
+    SERVED_OVER_HTTPS: z.preprocess(
+      emptyToUndefined,
+      z.enum(['true', 'false'], { error: 'must be true or false' }).default('false'),
+    ),
+    HEALTH_DETAILS: z.preprocess(
+      emptyToUndefined,
+      z.enum(['public', 'admin'], { error: 'must be public or admin' }).optional(),
+    ),
+    HEALTH_METRICS_TOKEN: optionalString.pipe(z.string().min(32, 'must be at least 32 characters long').optional()),
     AGORA_APP_ID: optionalString.pipe(hex32.optional()),
     AGORA_APP_CERTIFICATE: optionalString.pipe(hex32.optional()),
     AGORA_TOKEN_TTL: positiveInt(3600),
@@ -108,12 +118,16 @@ export const envSchema = z
     EMAIL_VERIFICATION_TTL: positiveInt(86_400),
     PASSWORD_RESET_TTL: positiveInt(3600),
     CALL_IDLE_TIMEOUT: positiveInt(600),
+    CALL_PASSWORD_MAX_FAILURES: positiveInt(5),
+    CALL_PASSWORD_FAILURE_WINDOW: positiveInt(900),
     THROTTLE_AUTH_LIMIT: positiveInt(5),
     THROTTLE_AUTH_TTL: positiveInt(60),
     THROTTLE_DEFAULT_LIMIT: positiveInt(100),
     THROTTLE_DEFAULT_TTL: positiveInt(900),
     THROTTLE_ADMIN_LIMIT: positiveInt(50),
     THROTTLE_ADMIN_TTL: positiveInt(60),
+    THROTTLE_SEARCH_LIMIT: positiveInt(30),
+    THROTTLE_SEARCH_TTL: positiveInt(60),
     SHUTDOWN_TIMEOUT: positiveInt(10),
   })
   .superRefine((env, ctx) => {

@@ -2,6 +2,7 @@ import { Inject, Module, OnApplicationShutdown } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { ThrottlerModule, ThrottlerStorage } from '@nestjs/throttler';
 import { ThrottlerStorageRedisService } from '@nest-lab/throttler-storage-redis';
+import { RATE_LIMIT_NAMES } from '@app/common';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { RateLimitGuard } from './rate-limit.guard';
 
@@ -11,7 +12,7 @@ import { RateLimitGuard } from './rate-limit.guard';
     ThrottlerModule.forRootAsync({
       inject: [APP_CONFIG],
       useFactory: (config: AppConfig) => ({
-        throttlers: (['auth', 'default', 'admin'] as const).map((name) => ({
+        throttlers: RATE_LIMIT_NAMES.map((name) => ({
           name,
           limit: config.rateLimits[name].limit,
           ttl: config.rateLimits[name].ttlSeconds * 1000,
