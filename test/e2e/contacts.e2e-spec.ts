@@ -29,7 +29,7 @@ describe('contacts', () => {
       .collection('contacts')
       .countDocuments({ ownerId: new Types.ObjectId(owner.id), contactId: new Types.ObjectId(contact.id) });
 
-  it('adds a contact (201) and returns the public user with addedAt, nothing internal', async () => {
+  it('adds a contact (201) and returns the public user with addedAt, email hidden, nothing internal', async () => {
     const [owner, other] = [await user(), await user()];
     const res = await add(owner, other.id);
     expect(res.status).toBe(201);
@@ -41,7 +41,7 @@ describe('contacts', () => {
           id: other.id,
           firstName: other.firstName,
           lastName: other.lastName,
-          email: other.email,
+          email: null,
           avatar: null,
           status: 'offline',
           lastSeenAt: null,
@@ -53,7 +53,51 @@ describe('contacts', () => {
       ['addedAt', 'avatar', 'email', 'firstName', 'id', 'lastName', 'lastSeenAt', 'status'].sort(),
     );
     expect(res.text).not.toMatch(FORBIDDEN_KEYS);
+    expect(res.text).not.toContain(other.email);
     expect(await documents(owner, other)).toBe(1);
+  });
+
+  it('shows the email of a contact who has you in their own list, in the add answer and the list', async () => {
+    const [owner, mutual, oneWay] = [await user(), await user(), await user()];
+    expect((await add(mutual, owner.id)).status).toBe(201);
+    const added = await add(owner, mutual.id);
+    expect(added.status).toBe(201);
+    expect(added.body.data.contact).toMatchObject({ id: mutual.id, email: mutual.email });
+    expect((await add(owner, oneWay.id)).status).toBe(201);
+    const res = await list(owner);
+    expect(res.status).toBe(200);
+    const emails = Object.fromEntries(
+      res.body.data.contacts.map((c: { id: string; email: string | null }) => [c.id, c.email]),
+    );
+    expect(emails).toEqual({ [mutual.id]: mutual.email, [oneWay.id]: null });
+    expect(res.text).not.toContain(oneWay.email);
+    // The other side sees the owner's email: the owner added them.
+    const back = await list(mutual);
+    expect(back.body.data.contacts).toEqual([expect.objectContaining({ id: owner.id, email: owner.email })]);
+  });
+
+  it('a name found by search does not turn into an email by adding it as a contact', async () => {
+    const [me, target] = [await user(), await user()];
+    const found = await t.request({
+      url: `/api/auth/search-users?query=${encodeURIComponent(target.firstName)}`,
+      headers: bearer(me.token),
+    });
+    expect(found.body.data.users).toEqual([expect.objectContaining({ id: target.id, email: null })]);
+    const added = await add(me, target.id);
+    expect(added.status).toBe(201);
+    expect(added.body.data.contact.email).toBeNull();
+    const listed = await list(me);
+    expect(listed.body.data.contacts).toEqual([expect.objectContaining({ id: target.id, email: null })]);
+    for (const res of [found, added, listed]) expect(res.text).not.toContain(target.email);
+  });
+
+  it('hides the email again once the contact removes you from their list', async () => {
+    const [owner, other] = [await user(), await user()];
+    await add(other, owner.id);
+    await add(owner, other.id);
+    expect((await list(owner)).body.data.contacts[0].email).toBe(other.email);
+    expect((await remove(other, owner.id)).status).toBe(200);
+    expect((await list(owner)).body.data.contacts[0]).toMatchObject({ id: other.id, email: null });
   });
 
   it('lists contacts newest first with total, limit and skip, nothing internal', async () => {
@@ -68,7 +112,7 @@ describe('contacts', () => {
     expect(res.body.message).toBe('Contacts retrieved successfully');
     expect(res.body.data).toMatchObject({ total: 3, limit: 100, skip: 0 });
     expect(res.body.data.contacts.map((c: { id: string }) => c.id)).toEqual(contacts.map((c) => c.id).reverse());
-    expect(res.body.data.contacts[0]).toMatchObject({ email: contacts[2].email, status: 'offline' });
+    expect(res.body.data.contacts[0]).toMatchObject({ email: null, status: 'offline' });
     expect(res.text).not.toMatch(FORBIDDEN_KEYS);
   });
 

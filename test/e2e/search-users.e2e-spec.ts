@@ -15,7 +15,9 @@ describe('GET /api/auth/search-users', () => {
   let caller: RegisteredUser;
 
   beforeAll(async () => {
-    t = await startTestApp();
+    // This file searches far more than the per-user search limit allows in a minute; the limit
+    // itself is tested in search-rate-limit.e2e-spec.ts.
+    t = await startTestApp({ env: { THROTTLE_SEARCH_LIMIT: '10000' } });
     db = await t.db();
     caller = await makeUser(t, { firstName: uniqueWord('Caller') });
   });
@@ -29,8 +31,19 @@ describe('GET /api/auth/search-users', () => {
   const ids = (res: { body: { data: { users: { id: string }[] } } }) => res.body.data.users.map((u) => u.id);
   const setAccountStatus = (u: RegisteredUser, accountStatus: string) =>
     db.collection('users').updateOne({ _id: new Types.ObjectId(u.id) }, { $set: { accountStatus } });
+  const addContact = async (owner: RegisteredUser, contact: RegisteredUser) => {
+    const res = await t.request({
+      method: 'POST',
+      url: '/api/auth/contacts',
+      body: { contactUserId: contact.id },
+      headers: bearer(owner.token),
+    });
+    expect(res.status).toBe(201);
+  };
+  const emails = (res: { body: { data: { users: { id: string; email: string | null }[] } } }) =>
+    Object.fromEntries(res.body.data.users.map((u) => [u.id, u.email]));
 
-  it('finds by first name, case-insensitively, with public fields and isContact', async () => {
+  it('finds by first name, case-insensitively, with public fields and isContact, email hidden', async () => {
     const first = uniqueWord('Jo');
     const found = await makeUser(t, { firstName: first, lastName: 'Doe' });
     for (const query of [first, first.toUpperCase(), first.toLowerCase(), first.slice(0, 6)]) {
@@ -46,7 +59,7 @@ describe('GET /api/auth/search-users', () => {
           id: found.id,
           firstName: first,
           lastName: 'Doe',
-          email: found.email,
+          email: null,
           avatar: null,
           status: 'offline',
           lastSeenAt: null,
@@ -57,6 +70,7 @@ describe('GET /api/auth/search-users', () => {
       limit: 10,
     });
     expect(res.text).not.toMatch(FORBIDDEN_KEYS);
+    expect(res.text).not.toContain(found.email);
   });
 
   it('finds by last name', async () => {
@@ -74,23 +88,97 @@ describe('GET /api/auth/search-users', () => {
     expect(ids(await search(`${first} ${uniqueWord('Nobody')}`))).toEqual([]);
   });
 
-  it('finds by email, whole or in part, case-insensitively', async () => {
+  it('finds by the whole email address, case-insensitively, and shows that email', async () => {
     const local = uniqueWord('mail');
     const found = await makeUser(t, { email: `${local}.x@example.com` });
-    expect(ids(await search(`${local}.x@example.com`))).toEqual([found.id]);
-    expect(ids(await search(`${local.toUpperCase()}.X@EXAMPLE.COM`))).toEqual([found.id]);
-    expect(ids(await search(local))).toEqual([found.id]);
+    for (const query of [`${local}.x@example.com`, `  ${local.toUpperCase()}.X@EXAMPLE.COM  `]) {
+      const res = await search(query);
+      expect(res.status).toBe(200);
+      expect(ids(res)).toEqual([found.id]);
+      expect(res.body.data.users[0]).toMatchObject({ id: found.id, email: found.email, isContact: false });
+    }
+  });
+
+  it('never matches part of an email address', async () => {
+    const local = uniqueWord('part');
+    const found = await makeUser(t, { email: `${local}.x@${local}-corp.example.com` });
+    const partial = [
+      local,
+      `${local}.x`,
+      `${local}.x@`,
+      `@${local}-corp.example.com`,
+      `${local}-corp.example.com`,
+      'example.com',
+      `${local}.x@${local}-corp.example.co`,
+      `x@${local}-corp.example.com`,
+    ];
+    for (const query of partial) {
+      const res = await search(query);
+      expect(res.status).toBe(200);
+      expect(ids(res)).not.toContain(found.id);
+      expect(res.text).not.toContain(found.email);
+    }
+  });
+
+  it("shows a user's email only to someone that user added as a contact", async () => {
+    const shared = uniqueWord('Vis');
+    const me = await makeUser(t);
+    const [stranger, addedMe, iAdded, mutual] = [
+      await makeUser(t, { firstName: shared, lastName: 'Stranger' }),
+      await makeUser(t, { firstName: shared, lastName: 'AddedMe' }),
+      await makeUser(t, { firstName: shared, lastName: 'IAdded' }),
+      await makeUser(t, { firstName: shared, lastName: 'Mutual' }),
+    ];
+    await addContact(addedMe, me);
+    await addContact(me, iAdded);
+    await addContact(me, mutual);
+    await addContact(mutual, me);
+    const res = await search(shared, '', me);
+    expect(res.status).toBe(200);
+    expect(emails(res)).toEqual({
+      [stranger.id]: null,
+      [addedMe.id]: addedMe.email,
+      [iAdded.id]: null,
+      [mutual.id]: mutual.email,
+    });
+    // The same people seen by someone none of them added: no email at all.
+    const other = await search(shared);
+    expect(Object.values(emails(other))).toEqual([null, null, null, null]);
+    for (const u of [stranger, addedMe, iAdded, mutual]) expect(other.text).not.toContain(u.email);
+  });
+
+  it('stops showing the email once that user removes the searcher from their contacts', async () => {
+    const shared = uniqueWord('Gone');
+    const me = await makeUser(t);
+    const other = await makeUser(t, { firstName: shared });
+    await addContact(other, me);
+    expect(emails(await search(shared, '', me))).toEqual({ [other.id]: other.email });
+    const removed = await t.request({
+      method: 'DELETE',
+      url: `/api/auth/contacts/${me.id}`,
+      headers: bearer(other.token),
+    });
+    expect(removed.status).toBe(200);
+    expect(emails(await search(shared, '', me))).toEqual({ [other.id]: null });
+  });
+
+  it('finds by exact email and by name in one query without showing the name matches their emails', async () => {
+    const local = uniqueWord('both');
+    const target = await makeUser(t, { email: `${local}@example.com` });
+    const namesake = await makeUser(t, { firstName: `${local}@example.com` });
+    const res = await search(`${local}@example.com`);
+    expect(emails(res)).toEqual({ [target.id]: target.email, [namesake.id]: null });
   });
 
   it('treats regular-expression characters literally', async () => {
     const marker = uniqueWord('Rx');
-    const literal = await makeUser(t, { firstName: `${marker}.*`, lastName: '(a+)+$' });
+    const literal = await makeUser(t, { firstName: `${marker}.*`, lastName: '(ab+)+$' });
     await makeUser(t, { firstName: `${marker}abc`, lastName: 'Plain' });
     expect(ids(await search(`${marker}.*`))).toEqual([literal.id]);
-    expect(ids(await search('(a+)+$'))).toEqual([literal.id]);
-    expect(ids(await search(`${marker} (a+)+$`))).toEqual([literal.id]);
+    expect(ids(await search('(ab+)+$'))).toEqual([literal.id]);
+    expect(ids(await search(`${marker} (ab+)+$`))).toEqual([literal.id]);
     // Patterns that would match every user as a regular expression match nothing literally.
-    for (const query of ['.*', '^', '.+', '[a-z]', 'a|b|c|d', '\\w', '(?i)x']) {
+    for (const query of ['.*ab', 'ab.+', '[a-z]', 'a|b|c|d', '\\w\\d', '(?i)xy', '^..ab']) {
       const res = await search(query);
       expect(res.status).toBe(200);
       expect(ids(res).filter((id) => id !== literal.id)).toEqual([]);
@@ -167,6 +255,30 @@ describe('GET /api/auth/search-users', () => {
     const res = await search(query);
     expect(res.status).toBe(400);
     expect(res.body.errors.map((e: { field: string }) => e.field)).toContain('query');
+  });
+
+  it.each(['@', '.', 'e', '7', 'é', '..', '@.', '.*', '^', '.+', '\\w', ' e ', 'e.', '@e', '-_', '%', '*', '_@_'])(
+    'refuses %p, which has fewer than 2 letters or digits, with 400',
+    async (query) => {
+      const res = await search(query);
+      expect(res.status).toBe(400);
+      expect(res.body).toMatchObject({ success: false, errorCode: 'BAD_REQUEST' });
+      expect(res.body.errors).toContainEqual({
+        field: 'query',
+        message: 'query must contain at least 2 letters or digits',
+      });
+    },
+  );
+
+  it.each(['ab', 'a b', 'a.b', '@ab', '42', 'é1', '李明', 'Zoë'])('accepts %p (2 letters or digits)', async (query) => {
+    const res = await search(query);
+    expect(res.status).toBe(200);
+  });
+
+  it('finds names in any script', async () => {
+    const first = `李${uniqueWord('x')}`;
+    const found = await makeUser(t, { firstName: first, lastName: '明' });
+    expect(ids(await search(`${first} 明`))).toEqual([found.id]);
   });
 
   it('accepts a query of 100 characters after trimming', async () => {

@@ -3,7 +3,7 @@ import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags
 import { AuthUser, CurrentUser, ResponseMessage } from '@app/common';
 import { envelopeExample } from '../../core/swagger/envelope.schemas';
 import { AddContactDto, ContactUserIdParam, ListContactsQuery } from './dto/contact.dto';
-import { CONTACT_EXAMPLE, ContactView } from './contacts.mapper';
+import { CONTACT_EXAMPLE, ContactView, MUTUAL_CONTACT_EXAMPLE } from './contacts.mapper';
 import { ContactPage, ContactsService } from './contacts.service';
 
 /** The signed-in user's own contact list (the spec puts it under /auth). */
@@ -17,10 +17,17 @@ export class ContactsController {
   @ResponseMessage('Contacts retrieved successfully')
   @ApiOperation({
     summary: 'Your contacts, newest first, with their current presence',
-    description: 'Contacts whose account was deleted are left out; suspended ones are listed. `limit` 1–500 (100).',
+    description:
+      'Contacts whose account was deleted are left out; suspended ones are listed. `limit` 1–500 (100). ' +
+      "A contact's `email` is null unless that contact has you in their own contacts too.",
   })
   @ApiOkResponse(
-    envelopeExample('Contacts retrieved successfully', { contacts: [CONTACT_EXAMPLE], total: 1, limit: 100, skip: 0 }),
+    envelopeExample('Contacts retrieved successfully', {
+      contacts: [CONTACT_EXAMPLE, MUTUAL_CONTACT_EXAMPLE],
+      total: 2,
+      limit: 100,
+      skip: 0,
+    }),
   )
   list(@CurrentUser() me: AuthUser, @Query() query: ListContactsQuery): Promise<ContactPage> {
     return this.contacts.list(me.id, query.limit, query.skip);
@@ -31,7 +38,9 @@ export class ContactsController {
   @ApiOperation({
     summary: 'Add a user to your contacts (one-directional)',
     description:
-      '400 for yourself or a malformed id; 404 for an unknown, suspended or deleted user; 409 if already added.',
+      '400 for yourself or a malformed id; 404 for an unknown, suspended or deleted user; 409 if already added. ' +
+      "Adding someone does not reveal their email: the answer's `email` is null unless they have you in " +
+      'their own contacts.',
   })
   @ApiCreatedResponse(envelopeExample('Contact added successfully', { contact: CONTACT_EXAMPLE }))
   async add(@CurrentUser() me: AuthUser, @Body() body: AddContactDto): Promise<{ contact: ContactView }> {

@@ -42,14 +42,27 @@ export class ContactsRepository {
     return rows.map((row) => ({ contactId: row.contactId.toHexString(), addedAt: row.createdAt }));
   }
 
-  /** Which of `candidateIds` are in the owner's list. */
-  async contactIdsAmong(ownerId: string, candidateIds: string[]): Promise<Set<string>> {
-    if (candidateIds.length === 0) return new Set();
+  /**
+   * The pairs between `viewerId` and `userIds`, both directions, in one query: entries of the
+   * viewer's list naming one of them, and entries of their lists naming the viewer.
+   */
+  async pairsWith(viewerId: string, userIds: string[]): Promise<{ ownerId: string; contactId: string }[]> {
+    const others = userIds.filter((id) => Types.ObjectId.isValid(id)).map(oid);
+    if (others.length === 0) return [];
+    const viewer = oid(viewerId);
     const rows = await this.contacts
-      .find({ ownerId: oid(ownerId), contactId: { $in: candidateIds.map(oid) } }, { contactId: 1 })
-      .lean<{ contactId: Types.ObjectId }[]>()
+      .find(
+        {
+          $or: [
+            { ownerId: viewer, contactId: { $in: others } },
+            { ownerId: { $in: others }, contactId: viewer },
+          ],
+        },
+        { ownerId: 1, contactId: 1 },
+      )
+      .lean<{ ownerId: Types.ObjectId; contactId: Types.ObjectId }[]>()
       .exec();
-    return new Set(rows.map((row) => row.contactId.toHexString()));
+    return rows.map((row) => ({ ownerId: row.ownerId.toHexString(), contactId: row.contactId.toHexString() }));
   }
 }
 

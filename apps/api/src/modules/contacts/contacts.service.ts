@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { AppException, ErrorCode } from '@app/common';
 import { UsersService } from '../users/users.service';
+import { ContactRelations } from './contact-relations';
 import { CONTACT_ERRORS } from './contacts.errors';
 import { ContactView, toContactView } from './contacts.mapper';
 import { ContactsRepository } from './contacts.repository';
@@ -17,6 +18,8 @@ export interface ContactPage {
  * the caller). Lists are one-directional. Contacts whose account was deleted are hidden;
  * suspended ones stay listed (the relationship survives a suspension that may be lifted), but a
  * suspended or deleted user cannot be newly added (404, the same answer as for an unknown id).
+ * Also the home of the rule for showing another user's email (ContactRelations), since it is
+ * decided by contact lists.
  */
 @Injectable()
 export class ContactsService {
@@ -26,20 +29,21 @@ export class ContactsService {
   ) {}
 
   /**
-   * Newest first. Three queries, no `$lookup` (the embedded database has none): the owner's
-   * entries (ids and dates), which of those users are not deleted, then the page's users by id.
+   * Newest first. Four queries, no `$lookup` (the embedded database has none): the owner's
+   * entries (ids and dates), which of those users are not deleted, the page's users by id, and
+   * which of them have the owner in their own list (their email).
    */
   async list(ownerId: string, limit: number, skip: number): Promise<ContactPage> {
     const entries = await this.contacts.listOf(ownerId);
     const listable = await this.users.notDeletedAmong(entries.map((e) => e.contactId));
     const visible = entries.filter((e) => listable.has(e.contactId));
     const page = visible.slice(skip, skip + limit);
-    const byId = new Map(
-      (await this.users.findByIds(page.map((e) => e.contactId))).map((u) => [u._id.toHexString(), u]),
-    );
+    const pageIds = page.map((e) => e.contactId);
+    const [users, relations] = await Promise.all([this.users.findByIds(pageIds), this.relationsWith(ownerId, pageIds)]);
+    const byId = new Map(users.map((u) => [u._id.toHexString(), u]));
     const contacts = page.flatMap((entry) => {
       const user = byId.get(entry.contactId);
-      return user ? [toContactView(user, entry.addedAt)] : [];
+      return user ? [toContactView(user, entry.addedAt, relations)] : [];
     });
     return { contacts, total: visible.length, limit, skip };
   }
@@ -53,7 +57,7 @@ export class ContactsService {
     }
     const entry = await this.contacts.add(ownerId, contactId);
     if (!entry) throw new AppException(ErrorCode.CONFLICT, CONTACT_ERRORS.alreadyContact);
-    return toContactView(user, entry.addedAt);
+    return toContactView(user, entry.addedAt, await this.relationsWith(ownerId, [contactId]));
   }
 
   async remove(ownerId: string, contactUserId: string): Promise<void> {
@@ -61,8 +65,16 @@ export class ContactsService {
     if (!removed) throw new AppException(ErrorCode.NOT_FOUND, CONTACT_ERRORS.notAContact);
   }
 
-  /** Which of `userIds` are in the owner's list (for the `isContact` flag of user search). */
-  contactIdsAmong(ownerId: string, userIds: string[]): Promise<Set<string>> {
-    return this.contacts.contactIdsAmong(ownerId, userIds);
+  /**
+   * How `viewerId` stands to `userIds` (who is in whose list), in one query whatever the number of
+   * users: what the email rule and the `isContact` flag need. Every place that shows other users
+   * (REST answers, socket payloads) shows them through `relationsWith(viewer, ids).view(user)`.
+   */
+  async relationsWith(viewerId: string, userIds: string[]): Promise<ContactRelations> {
+    const others = [...new Set(userIds.map((id) => id.toLowerCase()))].filter((id) => id !== viewerId);
+    const pairs = await this.contacts.pairsWith(viewerId, others);
+    const listedByViewer = new Set(pairs.filter((p) => p.ownerId === viewerId).map((p) => p.contactId));
+    const listingViewer = new Set(pairs.filter((p) => p.contactId === viewerId).map((p) => p.ownerId));
+    return new ContactRelations(viewerId, listedByViewer, listingViewer);
   }
 }

@@ -1,11 +1,12 @@
 import { Body, Controller, Get, Put, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { AuthUser, CurrentUser, ResponseMessage } from '@app/common';
+import { AuthUser, CurrentUser, RateLimit, ResponseMessage } from '@app/common';
 import { ContactsService } from '../contacts/contacts.service';
+import { envelopeExample } from '../../core/swagger/envelope.schemas';
 import { SearchUsersQuery } from './dto/search-users.dto';
 import { UpdateProfileDto } from './dto/update-profile.dto';
 import { UpdateStatusDto } from './dto/update-status.dto';
-import { Profile, PublicUser, toPublicUser } from './users.mapper';
+import { Profile, toPublicUser, UserView } from './users.mapper';
 import { UsersService } from './users.service';
 
 /** The signed-in user's own profile and presence (the spec puts them under /auth). */
@@ -41,49 +42,63 @@ export class UsersController {
   }
 
   @Get('search-users')
+  @RateLimit('search')
   @ResponseMessage('Users retrieved successfully')
   @ApiOperation({
-    summary: 'Find other active users by first name, last name, full name or email',
+    summary: 'Find other active users by first name, last name, full name or exact email',
     description:
       'Case-insensitive, literal (regular-expression characters match themselves). Leaves out yourself, ' +
-      'suspended and deleted accounts. `isContact` says whether the user is in your contacts. ' +
-      '`query` 1–100 characters after trimming; `limit` 1–50 (10).',
+      'suspended and deleted accounts. `query` needs at least 2 letters or digits (punctuation does not ' +
+      'count; 400 otherwise) and at most 100 characters after trimming; names match word by word, an ' +
+      'email only when the whole query is that exact address. `limit` 1–50 (10). `isContact` says whether ' +
+      'the user is in your contacts. `email` is null unless that user has you in their own contacts, or ' +
+      'your query was their exact email. Rate limited per user (`THROTTLE_SEARCH_LIMIT` per ' +
+      '`THROTTLE_SEARCH_TTL` seconds; 429 with `Retry-After` beyond).',
   })
-  @ApiOkResponse({
-    schema: {
-      example: {
-        success: true,
-        status: 'success',
-        message: 'Users retrieved successfully',
-        timestamp: '2026-01-01T10:00:00.000Z',
-        data: {
-          users: [
-            {
-              id: '665f1c2ab3e4d5f6a7b8c9d0',
-              firstName: 'John',
-              lastName: 'Doe',
-              email: 'john.doe@example.com',
-              avatar: null,
-              status: 'online',
-              lastSeenAt: '2026-01-01T10:00:00.000Z',
-              isContact: false,
-            },
-          ],
-          query: 'john doe',
-          limit: 10,
+  @ApiOkResponse(
+    envelopeExample('Users retrieved successfully', {
+      users: [
+        {
+          id: '665f1c2ab3e4d5f6a7b8c9d0',
+          firstName: 'John',
+          lastName: 'Doe',
+          email: null,
+          avatar: null,
+          status: 'online',
+          lastSeenAt: '2026-01-01T10:00:00.000Z',
+          isContact: false,
         },
-      },
-    },
-  })
+        {
+          id: '665f1c2ab3e4d5f6a7b8c9d1',
+          firstName: 'John',
+          lastName: 'Doering',
+          email: 'john.doering@example.com',
+          avatar: null,
+          status: 'offline',
+          lastSeenAt: '2026-01-01T08:00:00.000Z',
+          isContact: true,
+        },
+      ],
+      query: 'john doe',
+      limit: 10,
+    }),
+  )
   async search(
     @CurrentUser() me: AuthUser,
     @Query() { query, limit }: SearchUsersQuery,
-  ): Promise<{ users: (PublicUser & { isContact: boolean })[]; query: string; limit: number }> {
-    const found = await this.users.search(me.id, query, limit);
-    const contactIds = await this.contacts.contactIdsAmong(
+  ): Promise<{ users: (UserView & { isContact: boolean })[]; query: string; limit: number }> {
+    const { users, exactEmail } = await this.users.search(me.id, query, limit);
+    const relations = await this.contacts.relationsWith(
       me.id,
-      found.map((u) => u.id),
+      users.map((u) => u._id.toHexString()),
     );
-    return { users: found.map((u) => ({ ...u, isContact: contactIds.has(u.id) })), query, limit };
+    return {
+      users: users.map((u) => ({
+        ...relations.view(u, exactEmail),
+        isContact: relations.isContact(u._id.toHexString()),
+      })),
+      query,
+      limit,
+    };
   }
 }

@@ -7,7 +7,7 @@ export const PLAN_FEATURES: Readonly<Record<Plan, Readonly<Record<string, number
   enterprise: { maxParticipants: 100, maxCallMinutes: 1440, screenShare: true, recording: true },
 };
 
-/** The fields anyone who can see a user may see. */
+/** A user's own account as the API shows it to that user (register, login, status): with the email. */
 export interface PublicUser {
   id: string;
   firstName: string;
@@ -16,6 +16,15 @@ export interface PublicUser {
   avatar: string | null;
   status: UserRecord['presence'];
   lastSeenAt: string | null;
+}
+
+/**
+ * A user as the API shows them to someone else: `email` is null unless the viewer may see it
+ * (the rule is the contacts module's: ContactsService.relationsWith). The field is always there, so
+ * the shape does not change with the viewer.
+ */
+export interface UserView extends Omit<PublicUser, 'email'> {
+  email: string | null;
 }
 
 export interface Profile extends PublicUser {
@@ -37,6 +46,11 @@ export function toPublicUser(user: UserRecord): PublicUser {
     status: user.presence,
     lastSeenAt: user.lastSeenAt ? user.lastSeenAt.toISOString() : null,
   };
+}
+
+/** Use only with the answer of the email rule (ContactRelations.showsEmail), never with a constant `true`. */
+export function toUserView(user: UserRecord, showEmail: boolean): UserView {
+  return { ...toPublicUser(user), email: showEmail ? user.email : null };
 }
 
 export function toProfile(user: UserRecord): Profile {

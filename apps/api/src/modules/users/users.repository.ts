@@ -43,19 +43,21 @@ export class UsersRepository {
   }
 
   /**
-   * Active users other than `excludeId` in whose first name, last name or email every pattern is
-   * found, case-insensitively. `patterns` are escaped regular expressions (see user-search.ts).
-   * An `$and` of `$or`s of `$regex`: the embedded database has no `$expr`/`$concat` for a full name.
+   * Active users other than `excludeId` in whose first or last name every pattern is found,
+   * case-insensitively, or whose email is exactly `exactEmail`. `patterns` are escaped regular
+   * expressions (see user-search.ts). An `$and` of `$or`s of `$regex`: the embedded database has no
+   * `$expr`/`$concat` for a full name. The email field is only ever compared for equality.
    */
-  search(patterns: string[], excludeId: string, limit: number): Promise<UserRecord[]> {
+  search(patterns: string[], exactEmail: string | null, excludeId: string, limit: number): Promise<UserRecord[]> {
+    const byName: FilterQuery<User> = {
+      $and: patterns.map((pattern) => ({
+        $or: (['firstName', 'lastName'] as const).map((field) => ({ [field]: { $regex: pattern, $options: 'i' } })),
+      })),
+    };
     const filter: FilterQuery<User> = {
       _id: { $ne: new Types.ObjectId(excludeId) },
       accountStatus: 'active',
-      $and: patterns.map((pattern) => ({
-        $or: (['firstName', 'lastName', 'email'] as const).map((field) => ({
-          [field]: { $regex: pattern, $options: 'i' },
-        })),
-      })),
+      ...(exactEmail === null ? byName : { $or: [{ email: exactEmail }, byName] }),
     };
     return this.users.find(filter).sort({ firstName: 1, lastName: 1, _id: 1 }).limit(limit).lean<UserRecord[]>().exec();
   }

@@ -3,10 +3,16 @@ import { EventEmitter2 } from '@nestjs/event-emitter';
 import { AppException, ErrorCode, Role } from '@app/common';
 import { UpdateProfileDto } from './dto/update-profile.dto';
 import { USER_PRESENCE_CHANGED, UserPresenceChanged } from './users.events';
-import { Profile, PublicUser, toProfile, toPublicUser } from './users.mapper';
+import { Profile, toProfile } from './users.mapper';
 import { NewUser, UsersRepository } from './users.repository';
 import { Presence, UserRecord } from './schemas/user.schema';
-import { searchPatterns } from './user-search';
+import { exactEmailQuery, searchPatterns } from './user-search';
+
+/** Users a search found, and the email address the query named in full (the searcher knows it), if any. */
+export interface SearchResult {
+  users: UserRecord[];
+  exactEmail: string | null;
+}
 
 /** Users: profile, presence. Other modules reach users only through this service. */
 @Injectable()
@@ -35,14 +41,16 @@ export class UsersService {
   }
 
   /**
-   * Active users other than the caller whose names or email contain every word of `query`,
-   * case-insensitively and literally (regular-expression characters have no meaning).
+   * Active users other than the caller whose first or last name contains every word of `query`,
+   * case-insensitively and literally (regular-expression characters have no meaning), and the
+   * user whose email is the whole query. Records, not views: who may see which email is the
+   * contacts module's rule (ContactsService.relationsWith).
    */
-  async search(callerId: string, query: string, limit: number): Promise<PublicUser[]> {
+  async search(callerId: string, query: string, limit: number): Promise<SearchResult> {
     const patterns = searchPatterns(query);
-    if (patterns.length === 0) return [];
-    const found = await this.users.search(patterns, callerId, limit);
-    return found.map(toPublicUser);
+    const exactEmail = exactEmailQuery(query);
+    if (patterns.length === 0) return { users: [], exactEmail };
+    return { users: await this.users.search(patterns, exactEmail, callerId, limit), exactEmail };
   }
 
   findByEmailWithPassword(email: string): Promise<UserRecord | null> {
