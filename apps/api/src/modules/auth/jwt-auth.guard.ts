@@ -1,7 +1,7 @@
 import { ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { AuthGuard } from '@nestjs/passport';
-import { AppException, ErrorCode, IS_PUBLIC } from '@app/common';
+import { AppException, AuthUser, ErrorCode, IS_PUBLIC } from '@app/common';
 
 /** Global: every route needs a valid token unless it is marked `@Public()`. */
 @Injectable()
@@ -14,6 +14,16 @@ export class JwtAuthGuard extends AuthGuard('jwt') {
     if (context.getType() !== 'http') return true;
     const open = this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, [context.getHandler(), context.getClass()]);
     return open ? true : super.canActivate(context);
+  }
+
+  /**
+   * The same checks as on a closed route (signature, expiry, revocation, token version, account
+   * status), whatever `@Public()` says: for guards that open a public route further only to some
+   * users. Throws the same 401s; on success the user is also the request's `user`.
+   */
+  async authenticate(context: ExecutionContext): Promise<AuthUser> {
+    await super.canActivate(context);
+    return context.switchToHttp().getRequest<{ user: AuthUser }>().user;
   }
 
   /** Every failure is 401 UNAUTHORIZED; the message says why without echoing the token. */

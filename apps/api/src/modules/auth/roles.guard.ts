@@ -2,6 +2,12 @@ import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { AppException, AuthUser, ErrorCode, Role, ROLES } from '@app/common';
 
+/** 403 FORBIDDEN unless the user holds one of the roles; for guards that decide roles at run time. */
+export function requireRole(user: AuthUser | undefined, roles: readonly Role[]): void {
+  if (user && roles.includes(user.role)) return;
+  throw new AppException(ErrorCode.FORBIDDEN, 'You do not have permission to do this');
+}
+
 /** `@Roles(...)`: the authenticated user must hold one of the roles, else 403. */
 @Injectable()
 export class RolesGuard implements CanActivate {
@@ -13,8 +19,7 @@ export class RolesGuard implements CanActivate {
       context.getClass(),
     ]);
     if (!roles?.length) return true;
-    const user = context.switchToHttp().getRequest<{ user?: AuthUser }>().user;
-    if (user && roles.includes(user.role)) return true;
-    throw new AppException(ErrorCode.FORBIDDEN, 'You do not have permission to do this');
+    requireRole(context.switchToHttp().getRequest<{ user?: AuthUser }>().user, roles);
+    return true;
   }
 }
