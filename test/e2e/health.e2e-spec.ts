@@ -1,6 +1,6 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, Server } from 'node:net';
-import { tmpdir } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EmbeddedDb, startEmbeddedDb } from '../../apps/api/src/core/database/embedded-db';
 import { startTestApp, TestApp } from '../support/app';
@@ -98,6 +98,22 @@ describe('health endpoints', () => {
     const res = await t.request({ url: `/api/health/${name}` });
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ success: true, status: 'success', message: expect.any(String), data });
+  });
+
+  it('shows every detail to anonymous callers while HEALTH_DETAILS=public (the default outside production)', async () => {
+    expect(t.config.health.details).toBe('public');
+    expect((await t.request({ url: '/api/health/system' })).body.data).toMatchObject({
+      hostname: hostname(),
+      pid: process.pid,
+    });
+    expect((await t.request({ url: '/api/health/info' })).body.data.pid).toBe(process.pid);
+    const report = await t.request({ url: '/api/health' });
+    expect(report.body.data.checks.disk.data.path).toBe(t.config.database.dataDir);
+    expect(report.body.data.checks.dependencies.data.packages).toBeDefined();
+    expect((await t.request({ url: '/api/health/version' })).body.data.node).toBe(process.version);
+    const yaml = await t.request({ url: '/api/docs-yaml' });
+    expect(yaml.status).toBe(200);
+    expect(yaml.text).toMatch(/^openapi: 3\./m);
   });
 
   it('GET /api/health/metrics answers JSON in the envelope', async () => {

@@ -1,10 +1,12 @@
-import { Controller, Get, Headers, HttpStatus, Res } from '@nestjs/common';
+import { Controller, Get, Headers, HttpStatus, Res, UseGuards } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiProduces, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
 import { ErrorCode, Public, RateLimit, RawResponse, ResponseMessage, successEnvelope } from '@app/common';
 import { FastifyReply } from 'fastify';
 import { MetricsService } from '../../core/metrics/metrics.service';
+import { HealthAccess, HealthAccessGuard, SeesDetails } from './health-access.guard';
 import { HealthService } from './health.service';
-import { CheckResult, HealthStatus } from './health.types';
+import { CheckName, CheckResult, HealthStatus } from './health.types';
+import { checkSummary, reportSummary, versionSummary } from './health.views';
 
 interface HealthBody {
   success: boolean;
@@ -35,10 +37,15 @@ const HEALTH_EXAMPLE = {
   data: { status: 'healthy', responseTime: 3, data: {} },
 };
 
-/** Probes and reports for load balancers, orchestrators and operators. Public and never rate limited. */
+/**
+ * Probes and reports for load balancers, orchestrators and operators. Never rate limited. Every
+ * route is `@Public()` as the spec lists them (probes carry no token); HealthAccessGuard narrows
+ * the detailed ones when HEALTH_DETAILS=admin (the levels: health-access.guard.ts).
+ */
 @ApiTags('Health')
 @Public()
 @RateLimit(false)
+@UseGuards(HealthAccessGuard)
 @ApiServiceUnavailableResponse({ description: 'The check is unhealthy (errorCode SERVICE_UNAVAILABLE)' })
 @Controller('health')
 export class HealthController {
@@ -49,6 +56,7 @@ export class HealthController {
 
   @Get()
   @RawResponse()
+  @HealthAccess('summary')
   @ApiOperation({ summary: 'Comprehensive health check: database, memory, cpu, disk, external, dependencies' })
   @ApiOkResponse({
     schema: {
@@ -65,13 +73,14 @@ export class HealthController {
       },
     },
   })
-  async check(@Res({ passthrough: true }) reply: FastifyReply): Promise<HealthBody> {
+  async check(@Res({ passthrough: true }) reply: FastifyReply, @SeesDetails() details: boolean): Promise<HealthBody> {
     const report = await this.health.report();
-    return sendHealth(reply, report.status, report, 'The API');
+    return sendHealth(reply, report.status, details ? report : reportSummary(report), 'The API');
   }
 
   @Get('live')
   @RawResponse()
+  @HealthAccess('probe')
   @ApiOperation({ summary: 'Liveness probe: 200 while the process runs' })
   live(@Res({ passthrough: true }) reply: FastifyReply): HealthBody {
     return sendHealth(reply, 'healthy', { status: 'alive', uptime: this.health.uptimeMs }, 'The process');
@@ -79,23 +88,27 @@ export class HealthController {
 
   @Get('ready')
   @RawResponse()
+  @HealthAccess('summary')
   @ApiOperation({ summary: 'Readiness probe: 200 when the database answers, 503 while it does not' })
-  async ready(@Res({ passthrough: true }) reply: FastifyReply): Promise<HealthBody> {
+  async ready(@Res({ passthrough: true }) reply: FastifyReply, @SeesDetails() details: boolean): Promise<HealthBody> {
     const database = await this.health.database();
     const ready = database.status !== 'unhealthy';
-    return sendHealth(reply, database.status, { ready, checks: { database } }, 'The database');
+    const shown = details ? database : checkSummary('database', database);
+    return sendHealth(reply, database.status, { ready, checks: { database: shown } }, 'The database');
   }
 
   @Get('database')
   @RawResponse()
+  @HealthAccess('summary')
   @ApiOperation({ summary: 'Database ping and response time' })
   @ApiOkResponse({ schema: { example: HEALTH_EXAMPLE } })
-  database(@Res({ passthrough: true }) reply: FastifyReply): Promise<HealthBody> {
-    return this.single(reply, 'The database', this.health.database());
+  database(@Res({ passthrough: true }) reply: FastifyReply, @SeesDetails() details: boolean): Promise<HealthBody> {
+    return this.single(reply, 'The database', this.health.database(), details ? undefined : 'database');
   }
 
   @Get('memory')
   @RawResponse()
+  @HealthAccess('probe')
   @ApiOperation({ summary: 'Process and system memory' })
   memory(@Res({ passthrough: true }) reply: FastifyReply): Promise<HealthBody> {
     return this.single(reply, 'Memory', this.health.memory());
@@ -103,6 +116,7 @@ export class HealthController {
 
   @Get('cpu')
   @RawResponse()
+  @HealthAccess('probe')
   @ApiOperation({ summary: 'Load average per core and the process CPU share' })
   cpu(@Res({ passthrough: true }) reply: FastifyReply): Promise<HealthBody> {
     return this.single(reply, 'CPU', this.health.cpu());
@@ -110,6 +124,7 @@ export class HealthController {
 
   @Get('disk')
   @RawResponse()
+  @HealthAccess('details')
   @ApiOperation({ summary: 'Free space where DATA_DIR lives' })
   disk(@Res({ passthrough: true }) reply: FastifyReply): Promise<HealthBody> {
     return this.single(reply, 'Disk', this.health.disk());
@@ -117,19 +132,22 @@ export class HealthController {
 
   @Get('external')
   @RawResponse()
+  @HealthAccess('summary')
   @ApiOperation({ summary: 'Agora configured, SMTP reachable (if set), Redis answering (if set)' })
-  external(@Res({ passthrough: true }) reply: FastifyReply): Promise<HealthBody> {
-    return this.single(reply, 'An external service', this.health.external());
+  external(@Res({ passthrough: true }) reply: FastifyReply, @SeesDetails() details: boolean): Promise<HealthBody> {
+    return this.single(reply, 'An external service', this.health.external(), details ? undefined : 'external');
   }
 
   @Get('dependencies')
   @RawResponse()
+  @HealthAccess('details')
   @ApiOperation({ summary: 'Node and package versions, and the services the API needs' })
   dependencies(@Res({ passthrough: true }) reply: FastifyReply): Promise<HealthBody> {
     return this.single(reply, 'A required dependency', this.health.dependencies());
   }
 
   @Get('info')
+  @HealthAccess('details')
   @ResponseMessage('Application info retrieved')
   @ApiOperation({ summary: 'Name, version, environment and start time' })
   info(): Record<string, unknown> {
@@ -137,6 +155,7 @@ export class HealthController {
   }
 
   @Get('system')
+  @HealthAccess('details')
   @ResponseMessage('System info retrieved')
   @ApiOperation({ summary: 'Operating system, CPUs and memory of the host' })
   system(): Record<string, unknown> {
@@ -144,6 +163,7 @@ export class HealthController {
   }
 
   @Get('uptime')
+  @HealthAccess('probe')
   @ResponseMessage('Uptime retrieved')
   @ApiOperation({ summary: 'Process uptime in milliseconds and in words' })
   uptime(): Record<string, unknown> {
@@ -151,14 +171,17 @@ export class HealthController {
   }
 
   @Get('version')
+  @HealthAccess('summary')
   @ResponseMessage('Version retrieved')
-  @ApiOperation({ summary: 'API, Node and framework versions' })
-  version(): Record<string, unknown> {
-    return this.health.version();
+  @ApiOperation({ summary: 'API version; Node and framework versions where details are shown' })
+  version(@SeesDetails() details: boolean): Record<string, unknown> {
+    const version = this.health.version();
+    return details ? version : versionSummary(version);
   }
 
   @Get('metrics')
   @RawResponse()
+  @HealthAccess('metrics')
   @ApiOperation({
     summary: 'Metrics: JSON in the envelope, or Prometheus text format with `Accept: text/plain`',
   })
@@ -174,8 +197,14 @@ export class HealthController {
     return successEnvelope('Metrics retrieved', { metrics: await this.metrics.registry.getMetricsAsJSON() });
   }
 
-  private async single(reply: FastifyReply, what: string, check: Promise<CheckResult>): Promise<HealthBody> {
+  /** `summaryOf`: the check whose summary view to answer instead of the full result. */
+  private async single(
+    reply: FastifyReply,
+    what: string,
+    check: Promise<CheckResult>,
+    summaryOf?: CheckName,
+  ): Promise<HealthBody> {
     const result = await check;
-    return sendHealth(reply, result.status, result, what);
+    return sendHealth(reply, result.status, summaryOf ? checkSummary(summaryOf, result) : result, what);
   }
 }

@@ -1,11 +1,14 @@
 import { Module } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
+import { JwtAuthGuard } from '../auth/jwt-auth.guard';
+import { HealthAccessGuard } from './health-access.guard';
 import { HealthController } from './health.controller';
 import { HealthService } from './health.service';
 
 @Module({
   imports: [TerminusModule.forRoot({ logger: false })],
   controllers: [HealthController],
-  providers: [HealthService],
+  // JwtAuthGuard here is the global guard's class, so HealthAccessGuard authenticates with the same checks.
+  providers: [HealthService, HealthAccessGuard, JwtAuthGuard],
 })
 export class HealthModule {}
