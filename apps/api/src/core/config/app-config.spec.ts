@@ -67,6 +67,18 @@ describe('configuration', () => {
     });
   });
 
+  it('shows health details to everyone outside production and to admins only in production, unless HEALTH_DETAILS says', () => {
+    const production = { NODE_ENV: 'production', JWT_SECRET: 'p'.repeat(32) };
+    expect(withExample({}).health).toEqual({ details: 'public', metricsToken: undefined });
+    expect(withExample({ NODE_ENV: 'test' }).health.details).toBe('public');
+    expect(withExample(production).health.details).toBe('admin');
+    expect(withExample({ ...production, HEALTH_DETAILS: 'public' }).health.details).toBe('public');
+    expect(withExample({ HEALTH_DETAILS: 'admin' }).health.details).toBe('admin');
+    expect(withExample({ HEALTH_METRICS_TOKEN: 'm'.repeat(32) }).health.metricsToken).toBe('m'.repeat(32));
+    expect(() => withExample({ HEALTH_DETAILS: 'everyone' })).toThrow(/HEALTH_DETAILS must be public or admin/);
+    expect(() => withExample({ HEALTH_METRICS_TOKEN: 'short' })).toThrow(/HEALTH_METRICS_TOKEN must be at least 32/);
+  });
+
   it('splits CORS_ORIGINS and names every bad variable at once', () => {
     expect(withExample({ CORS_ORIGINS: 'https://a.example, https://b.example' }).cors.origins).toEqual([
       'https://a.example',
