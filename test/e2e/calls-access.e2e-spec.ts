@@ -1,3 +1,4 @@
+import { newCallId } from '../../apps/api/src/modules/calls/call-rules';
 import { callAction, getCall, makeCall } from '../factories/calls';
 import { bearer, makeUser } from '../factories/users';
 import { startTestApp, TestApp } from '../support/app';
@@ -29,7 +30,7 @@ describe('calls: who may do what', () => {
 
   it('every call route answers 404 for unknown and malformed ids', async () => {
     const user = await makeUser(t);
-    for (const id of ['665f1c2ab3e4d5f6a7b8c9d0', 'zzz']) {
+    for (const id of [newCallId(), '665f1c2ab3e4d5f6a7b8c9d0', 'zzz']) {
       expect((await getCall(t, user, id)).status).toBe(404);
       expect((await getCall(t, user, `${id}/token`)).status).toBe(404);
       expect((await getCall(t, user, `${id}/chat`)).status).toBe(404);

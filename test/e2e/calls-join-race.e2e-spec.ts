@@ -78,7 +78,7 @@ describe('calls: the participant limit under concurrent joins', () => {
     const insert = repo.insertParticipant.bind(repo);
     let ended: number | undefined;
     const spy = jest.spyOn(repo, 'insertParticipant').mockImplementation(async (...args) => {
-      if (args[0]._id.toHexString() === call.id && ended === undefined) {
+      if (args[0]._id === call.id && ended === undefined) {
         ended = (await callAction(t, host, call.id, 'end')).status;
       }
       return insert(...args);
@@ -106,7 +106,7 @@ describe('calls: the participant limit under concurrent joins', () => {
     let firstLeft: number | undefined;
     const spy = jest.spyOn(repo, 'changeHost').mockImplementation(async (...args) => {
       // The earliest joiner's own leave lands after the host picked them, before the hand-over.
-      if (args[0].toHexString() === call.id && firstLeft === undefined) {
+      if (args[0] === call.id && firstLeft === undefined) {
         firstLeft = (await callAction(t, first, call.id, 'leave')).status;
       }
       return changeHost(...args);

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { getConnectionToken } from '@nestjs/mongoose';
 import { Connection, Types } from 'mongoose';
 import { CallsHousekeeping } from '../../apps/api/src/modules/calls/calls.housekeeping';
+import { newCallId } from '../../apps/api/src/modules/calls/call-rules';
 import { callAction, getCall, makeCall } from '../factories/calls';
 import { bearer, makeUser } from '../factories/users';
 import { RecordedEvent, TestApp, recordEvents, startTestApp } from '../support/app';
@@ -60,7 +61,7 @@ describe('calls: lifecycle', () => {
     expect(res.body.message).toBe('Call created successfully');
     const call = res.body.data.call;
     expect(call).toMatchObject({
-      id: expect.stringMatching(/^[0-9a-f]{24}$/),
+      id: expect.stringMatching(/^[A-Za-z0-9_-]{22}$/),
       channelName: expect.stringMatching(/^vc_[0-9a-f]{32}$/),
       title: 'Team Meeting',
       description: 'Weekly team sync',
@@ -169,7 +170,7 @@ describe('calls: lifecycle', () => {
     expect(res.body.data.call).toMatchObject({ id: call.id, status: 'active', participants: [{ role: 'host' }] });
     expect(res.body.data.call.agoraConfig).toBeUndefined();
     expect(res.text).not.toMatch(/passwordHash|"__v"|"_id"/);
-    for (const id of [new Types.ObjectId().toHexString(), 'not-an-id', '123']) {
+    for (const id of [newCallId(), new Types.ObjectId().toHexString(), 'not-an-id', '123']) {
       const missing = await getCall(t, host, id);
       expect(missing.status).toBe(404);
       expect(missing.body.errorCode).toBe('NOT_FOUND');
@@ -320,7 +321,7 @@ describe('calls: lifecycle', () => {
     const scheduled = await makeCall(t, host, { scheduledFor: new Date(Date.now() + 3600_000).toISOString() });
     // An active call nobody is in any more (e.g. clients that vanished without leaving).
     const db = t.app.get<Connection>(getConnectionToken());
-    await db.collection('calls').updateOne({ _id: new Types.ObjectId(idle.id) }, { $set: { joinedCount: 0 } });
+    await db.collection('calls').updateOne({ _id: idle.id as never }, { $set: { joinedCount: 0 } });
     const housekeeping = t.app.get(CallsHousekeeping);
 
     const soon = await housekeeping.sweep(new Date(Date.now() + 60_000));

@@ -37,8 +37,16 @@ export function defaultMaxParticipants(callMode: 'one-to-one' | 'group'): number
 }
 
 /**
- * A call id as the API hands it out: 24 lower-case hex digits. Case-sensitive on purpose: the
- * service builds participant and invitation keys and event payloads from the route value, so an
- * upper-case spelling of an id is an unknown id (404), not a second name for the same call.
+ * A call's id, which is also its `_id`: 128 random bits in base64url, 22 characters. The id is
+ * the capability to ask for a call (join a group call, read its details when invited), so it must
+ * not be guessable from another id the way ObjectIds are (shared process bytes and a counter).
  */
-export const OBJECT_ID = /^[0-9a-f]{24}$/;
+export function newCallId(): string {
+  return randomBytes(16).toString('base64url');
+}
+
+/**
+ * A well-formed call id. Case-sensitive: the service builds participant and invitation keys and
+ * event payloads from the route value, so another spelling is an unknown id (404).
+ */
+export const CALL_ID = /^[A-Za-z0-9_-]{22}$/;

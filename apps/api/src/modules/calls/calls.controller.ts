@@ -25,7 +25,11 @@ import {
 import { CreateCallDto } from './dto/create-call.dto';
 import { envelopeExample } from '../../core/swagger/envelope.schemas';
 
-const CALL_ID = { name: 'id', description: 'Call id (unknown or malformed: 404)', example: CALL_EXAMPLE.id };
+const CALL_ID_PARAM = {
+  name: 'id',
+  description: 'Call id: 22 characters of base64url, unguessable (unknown or malformed: 404)',
+  example: CALL_EXAMPLE.id,
+};
 const { agoraConfig: _omit, ...CALL_VIEW_EXAMPLE } = { ...CALL_EXAMPLE, agoraConfig: null };
 
 /** Call management (spec "Call Management"). Object-level rules live in CallsService. */
@@ -76,7 +80,7 @@ export class CallsController {
 
   @Get(':id')
   @ResponseMessage('Call retrieved successfully')
-  @ApiParam(CALL_ID)
+  @ApiParam(CALL_ID_PARAM)
   @ApiOperation({
     summary: 'Call details with participants and invitations',
     description: 'For the host, anyone who is or was in the call, and invitees; 403 otherwise.',
@@ -89,7 +93,7 @@ export class CallsController {
   @Post(':id/join')
   @HttpCode(HttpStatus.OK)
   @ResponseMessage('Joined call successfully')
-  @ApiParam(CALL_ID)
+  @ApiParam(CALL_ID_PARAM)
   @ApiOperation({
     summary: 'Join a call (idempotent)',
     description:
@@ -104,7 +108,7 @@ export class CallsController {
   @Post(':id/leave')
   @HttpCode(HttpStatus.OK)
   @ResponseMessage('Left call successfully')
-  @ApiParam(CALL_ID)
+  @ApiParam(CALL_ID_PARAM)
   @ApiOperation({
     summary: 'Leave a call',
     description:
@@ -119,7 +123,7 @@ export class CallsController {
   @Post(':id/end')
   @HttpCode(HttpStatus.OK)
   @ResponseMessage('Call ended successfully')
-  @ApiParam(CALL_ID)
+  @ApiParam(CALL_ID_PARAM)
   @ApiOperation({ summary: 'End a call for everyone (host only; 409 if already ended)' })
   @ApiOkResponse(envelopeExample('Call ended successfully', { call: { ...CALL_VIEW_EXAMPLE, status: 'ended' } }))
   async end(@CurrentUser() me: AuthUser, @Param('id') id: string): Promise<{ call: CallView }> {
@@ -129,7 +133,7 @@ export class CallsController {
   @Post(':id/invite')
   @HttpCode(HttpStatus.OK)
   @ResponseMessage('Invitations sent successfully')
-  @ApiParam(CALL_ID)
+  @ApiParam(CALL_ID_PARAM)
   @ApiOperation({
     summary: 'Invite users (host or current participant)',
     description:
@@ -161,7 +165,7 @@ export class CallsController {
   @Post(':id/respond')
   @HttpCode(HttpStatus.OK)
   @ResponseMessage('Response recorded successfully')
-  @ApiParam(CALL_ID)
+  @ApiParam(CALL_ID_PARAM)
   @ApiOperation({
     summary: 'Accept or decline your invitation (once)',
     description:
@@ -179,7 +183,7 @@ export class CallsController {
 
   @Put(':id/media')
   @ResponseMessage('Media state updated successfully')
-  @ApiParam(CALL_ID)
+  @ApiParam(CALL_ID_PARAM)
   @ApiOperation({
     summary: 'Your own audio/video/screen-share flags (current participants)',
     description: '403 when not joined, or screen sharing while the call does not allow it.',
@@ -195,7 +199,7 @@ export class CallsController {
 
   @Post(':id/chat')
   @ResponseMessage('Message sent successfully')
-  @ApiParam(CALL_ID)
+  @ApiParam(CALL_ID_PARAM)
   @ApiOperation({
     summary: 'Send a chat message (host or current participant)',
     description: '`messageType` text or emoji (`system` is server-only). 403 when chat is disabled.',
@@ -211,7 +215,7 @@ export class CallsController {
 
   @Get(':id/chat')
   @ResponseMessage('Messages retrieved successfully')
-  @ApiParam(CALL_ID)
+  @ApiParam(CALL_ID_PARAM)
   @ApiOperation({
     summary: 'Chat history, newest first (host and anyone who is or was in the call)',
     description: 'Page backwards with `before` = the previous page’s `nextBefore`.',
@@ -229,7 +233,7 @@ export class CallsController {
 
   @Get(':id/token')
   @ResponseMessage('Token generated successfully')
-  @ApiParam(CALL_ID)
+  @ApiParam(CALL_ID_PARAM)
   @ApiOperation({ summary: 'A fresh Agora RTC token for a current participant (same uid)' })
   @ApiOkResponse(envelopeExample('Token generated successfully', { agoraToken: AGORA_EXAMPLE }))
   async token(@CurrentUser() me: AuthUser, @Param('id') id: string): Promise<{ agoraToken: AgoraCredentials }> {

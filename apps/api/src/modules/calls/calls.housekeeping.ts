@@ -2,6 +2,7 @@ import { Inject, Injectable, OnModuleDestroy, OnModuleInit, Optional } from '@ne
 import { Logger } from 'pino';
 import { APP_CONFIG, AppConfig } from '../../core/config/app-config';
 import { LOGGER } from '../../core/core.module';
+import { CallPasswordAttempts } from './call-password-attempts';
 import { CallsService } from './calls.service';
 
 export const CALLS_HOUSEKEEPING_INTERVAL = Symbol('CALLS_HOUSEKEEPING_INTERVAL');
@@ -11,7 +12,8 @@ export const SCHEDULED_GRACE_SECONDS = 24 * 3600;
 
 /**
  * Periodic clean-up: ends active calls with nobody joined for CALL_IDLE_TIMEOUT (`idle`) and
- * scheduled calls that never started a day after their time (`expired`). Every end is a
+ * scheduled calls that never started a day after their time (`expired`), and drops counts of
+ * wrong call passwords whose window has passed. Every end is a
  * conditional update, so several app instances may sweep at once.
  */
 @Injectable()
@@ -22,6 +24,7 @@ export class CallsHousekeeping implements OnModuleInit, OnModuleDestroy {
 
   constructor(
     private readonly calls: CallsService,
+    private readonly passwordAttempts: CallPasswordAttempts,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(LOGGER) logger: Logger,
     @Optional() @Inject(CALLS_HOUSEKEEPING_INTERVAL) private readonly intervalMs: number = DEFAULT_INTERVAL_MS,
@@ -42,6 +45,7 @@ export class CallsHousekeeping implements OnModuleInit, OnModuleDestroy {
     const idleSeconds = this.config.calls?.idleTimeoutSeconds ?? 600;
     const idle = await this.calls.endIdleCalls(now, idleSeconds);
     const expired = await this.calls.endStaleScheduledCalls(now, SCHEDULED_GRACE_SECONDS);
+    await this.passwordAttempts.purgeExpired(now);
     return { idle, expired };
   }
 

@@ -124,7 +124,7 @@ export function toCallView(
   extra: { participants?: ParticipantRecord[]; invitations?: InvitationRecord[] } = {},
 ): CallView {
   const view: CallView = {
-    id: call._id.toHexString(),
+    id: call._id,
     channelName: call.channelName,
     title: call.title,
     description: call.description ?? '',
@@ -150,7 +150,7 @@ export function toCallView(
 export function toChatMessageView(m: ChatMessageRecord, users: UserLookup): ChatMessageView {
   return {
     id: m._id.toHexString(),
-    callId: m.callId.toHexString(),
+    callId: m.callId,
     sender: toCallUser(m.senderId.toHexString(), users),
     message: m.message,
     messageType: m.messageType,
@@ -182,7 +182,7 @@ export const PARTICIPANT_EXAMPLE: ParticipantView = {
 };
 
 export const CALL_EXAMPLE: CallView = {
-  id: '6660a1b2c3d4e5f6a7b8c9d0',
+  id: 'Qm9Yt3x_Lr8aWZc2-PkV1w',
   channelName: EXAMPLE_CHANNEL,
   title: 'Team Meeting',
   description: 'Weekly team sync',

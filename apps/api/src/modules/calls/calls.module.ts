@@ -10,6 +10,8 @@ import { Call, CallSchema } from './schemas/call.schema';
 import { CallInvitation, CallInvitationSchema } from './schemas/call-invitation.schema';
 import { CallParticipant, CallParticipantSchema } from './schemas/call-participant.schema';
 import { ChatMessage, ChatMessageSchema } from './schemas/chat-message.schema';
+import { CallPasswordFailure, CallPasswordFailureSchema } from './schemas/call-password-failure.schema';
+import { CallPasswordAttempts } from './call-password-attempts';
 
 /** Calls: lifecycle, invitations, participants, media state, chat and Agora RTC tokens. */
 @Module({
@@ -19,11 +21,12 @@ import { ChatMessage, ChatMessageSchema } from './schemas/chat-message.schema';
       { name: CallParticipant.name, schema: CallParticipantSchema },
       { name: CallInvitation.name, schema: CallInvitationSchema },
       { name: ChatMessage.name, schema: ChatMessageSchema },
+      { name: CallPasswordFailure.name, schema: CallPasswordFailureSchema },
     ]),
     UsersModule,
   ],
   controllers: [CallsController],
-  providers: [CallsRepository, CallsService, AgoraTokenService, CallsHousekeeping],
+  providers: [CallsRepository, CallsService, CallPasswordAttempts, AgoraTokenService, CallsHousekeeping],
   exports: [CallsService],
 })
 export class CallsModule {}

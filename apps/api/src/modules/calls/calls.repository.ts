@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import { isDuplicateKey } from '@app/common';
 import { FilterQuery, Model, Types } from 'mongoose';
-import { OBJECT_ID } from './call-rules';
+import { CALL_ID, newCallId } from './call-rules';
 import { Call, CallRecord, CallStatus, EndReason } from './schemas/call.schema';
 import { CallInvitation, InvitationRecord, InvitationStatus, invitationId } from './schemas/call-invitation.schema';
 import { CallParticipant, ParticipantRecord, ParticipantRole, participantId } from './schemas/call-participant.schema';
@@ -10,7 +10,10 @@ import { ChatMessage, ChatMessageRecord, MessageType } from './schemas/chat-mess
 
 const OPEN: CallStatus[] = ['active', 'scheduled'];
 
-export type NewCall = Omit<Call, 'createdAt' | 'updatedAt' | 'endedAt' | 'duration' | 'endReason' | 'startedAt'> & {
+export type NewCall = Omit<
+  Call,
+  '_id' | 'createdAt' | 'updatedAt' | 'endedAt' | 'duration' | 'endReason' | 'startedAt'
+> & {
   startedAt: Date | null;
 };
 
@@ -44,13 +47,13 @@ export class CallsRepository {
   // ---- calls
 
   async createCall(call: NewCall): Promise<CallRecord> {
-    const created = await this.calls.create(call);
+    const created = await this.calls.create({ _id: newCallId(), ...call });
     return created.toObject() as CallRecord;
   }
 
   /** null for an unknown or malformed id. */
   findCall(id: string): Promise<CallRecord | null> {
-    if (!OBJECT_ID.test(id)) return Promise.resolve(null);
+    if (!CALL_ID.test(id)) return Promise.resolve(null);
     return this.calls.findById(id).lean<CallRecord>().exec();
   }
 
@@ -59,7 +62,7 @@ export class CallsRepository {
    * The same write hands out an Agora uid (`nextAgoraUid`); a rejoiner keeps its old uid and the
    * new one is simply never used. null: the call is ended or full.
    */
-  claimSeat(callId: Types.ObjectId, maxParticipants: number, now: Date): Promise<CallRecord | null> {
+  claimSeat(callId: string, maxParticipants: number, now: Date): Promise<CallRecord | null> {
     return this.calls
       .findOneAndUpdate(
         { _id: callId, status: { $in: OPEN }, joinedCount: { $lt: maxParticipants } },
@@ -75,7 +78,7 @@ export class CallsRepository {
    * while the call is open and the count is positive: ending a call zeroes the count, and a
    * release after that must not drive it below 0. null when nothing was released.
    */
-  releaseSeat(callId: Types.ObjectId, now: Date): Promise<CallRecord | null> {
+  releaseSeat(callId: string, now: Date): Promise<CallRecord | null> {
     return this.calls
       .findOneAndUpdate(
         { _id: callId, status: { $in: OPEN }, joinedCount: { $gt: 0 } },
@@ -87,7 +90,7 @@ export class CallsRepository {
   }
 
   /** scheduled → active, once: `true` for the one caller that made the change. */
-  async activate(callId: Types.ObjectId, now: Date): Promise<boolean> {
+  async activate(callId: string, now: Date): Promise<boolean> {
     const { modifiedCount } = await this.calls
       .updateOne({ _id: callId, status: 'scheduled' }, { $set: { status: 'active', startedAt: now } })
       .exec();
@@ -121,7 +124,7 @@ export class CallsRepository {
    * Claims the single invitation of a one-to-one call: one conditional `$inc`, so of racing
    * invites exactly one gets it. false when the call already has its invitee (or has ended).
    */
-  async claimOnlyInvitation(callId: Types.ObjectId): Promise<boolean> {
+  async claimOnlyInvitation(callId: string): Promise<boolean> {
     const { modifiedCount } = await this.calls
       .updateOne(
         {
@@ -136,13 +139,13 @@ export class CallsRepository {
   }
 
   /** Adds to (or, negative, gives back to) the call's invitation count. */
-  async countInvitations(callId: Types.ObjectId, by: number): Promise<void> {
+  async countInvitations(callId: string, by: number): Promise<void> {
     if (by === 0) return;
     await this.calls.updateOne({ _id: callId }, { $inc: { inviteeCount: by } }).exec();
   }
 
   /** Moves the host role, only if `from` still holds it. */
-  async changeHost(callId: Types.ObjectId, from: Types.ObjectId, to: Types.ObjectId): Promise<boolean> {
+  async changeHost(callId: string, from: Types.ObjectId, to: Types.ObjectId): Promise<boolean> {
     const { modifiedCount } = await this.calls
       .updateOne({ _id: callId, hostId: from }, { $set: { hostId: to } })
       .exec();
@@ -150,7 +153,7 @@ export class CallsRepository {
   }
 
   /** Calls by id with the given statuses, newest first (second query of the active list). */
-  callsByIds(ids: Types.ObjectId[], status: CallStatus): Promise<CallRecord[]> {
+  callsByIds(ids: string[], status: CallStatus): Promise<CallRecord[]> {
     if (ids.length === 0) return Promise.resolve([]);
     return this.calls
       .find({ _id: { $in: ids }, status })
@@ -166,7 +169,7 @@ export class CallsRepository {
   /** Ended calls among `ids` or created by `userId`, newest first, one page and the total. */
   async endedCallsPage(
     userId: Types.ObjectId,
-    ids: Types.ObjectId[],
+    ids: string[],
     limit: number,
     skip: number,
   ): Promise<{ calls: CallRecord[]; total: number }> {
@@ -209,7 +212,7 @@ export class CallsRepository {
   ): Promise<ParticipantRecord | false> {
     try {
       const created = await this.participants.create({
-        _id: participantId(call._id.toHexString(), userId),
+        _id: participantId(call._id, userId),
         callId: call._id,
         userId: new Types.ObjectId(userId),
         agoraUid,
@@ -250,7 +253,7 @@ export class CallsRepository {
   }
 
   /** Marks everyone still joined as left (the call ended); returns who was joined. */
-  async leaveAll(callId: Types.ObjectId, now: Date): Promise<string[]> {
+  async leaveAll(callId: string, now: Date): Promise<string[]> {
     const joined = await this.participants
       .find({ callId, state: 'joined' }, { userId: 1 })
       .lean<{ userId: Types.ObjectId }[]>()
@@ -261,12 +264,12 @@ export class CallsRepository {
     return joined.map((p) => p.userId.toHexString());
   }
 
-  participantsOf(callId: Types.ObjectId): Promise<ParticipantRecord[]> {
+  participantsOf(callId: string): Promise<ParticipantRecord[]> {
     return this.participants.find({ callId }).sort({ joinedAt: 1, _id: 1 }).lean<ParticipantRecord[]>().exec();
   }
 
   /** The joined participant who joined first (the next host). */
-  earliestJoined(callId: Types.ObjectId): Promise<ParticipantRecord | null> {
+  earliestJoined(callId: string): Promise<ParticipantRecord | null> {
     return this.participants
       .findOne({ callId, state: 'joined' })
       .sort({ joinedAt: 1, _id: 1 })
@@ -287,9 +290,9 @@ export class CallsRepository {
   }
 
   /** Ids of calls the user is joined to now (`joinedOnly`) or ever took part in. */
-  async callIdsOfParticipant(userId: Types.ObjectId, joinedOnly: boolean): Promise<Types.ObjectId[]> {
+  async callIdsOfParticipant(userId: Types.ObjectId, joinedOnly: boolean): Promise<string[]> {
     const filter: FilterQuery<CallParticipant> = joinedOnly ? { userId, state: 'joined' } : { userId };
-    const rows = await this.participants.find(filter, { callId: 1 }).lean<{ callId: Types.ObjectId }[]>().exec();
+    const rows = await this.participants.find(filter, { callId: 1 }).lean<{ callId: string }[]>().exec();
     return rows.map((row) => row.callId);
   }
 
@@ -297,7 +300,7 @@ export class CallsRepository {
 
   /** Inserts one pending invitation per invitee; invitees who already have one are returned as skipped. */
   async invite(
-    callId: Types.ObjectId,
+    callId: string,
     invitedBy: string,
     inviteeIds: string[],
   ): Promise<{ created: InvitationRecord[]; skipped: string[] }> {
@@ -306,7 +309,7 @@ export class CallsRepository {
     for (const inviteeId of inviteeIds) {
       try {
         const doc = await this.invitations.create({
-          _id: invitationId(callId.toHexString(), inviteeId),
+          _id: invitationId(callId, inviteeId),
           callId,
           inviteeId: new Types.ObjectId(inviteeId),
           invitedBy: new Types.ObjectId(invitedBy),
@@ -325,7 +328,7 @@ export class CallsRepository {
     return this.invitations.findById(invitationId(callId, userId)).lean<InvitationRecord>().exec();
   }
 
-  invitationsOf(callId: Types.ObjectId): Promise<InvitationRecord[]> {
+  invitationsOf(callId: string): Promise<InvitationRecord[]> {
     return this.invitations.find({ callId }).sort({ createdAt: 1, _id: 1 }).lean<InvitationRecord[]>().exec();
   }
 
@@ -347,16 +350,16 @@ export class CallsRepository {
   }
 
   /** Invitations still pending when the call ended were missed. */
-  async markMissed(callId: Types.ObjectId, now: Date): Promise<void> {
+  async markMissed(callId: string, now: Date): Promise<void> {
     await this.invitations
       .updateMany({ callId, status: 'pending' }, { $set: { status: 'missed', respondedAt: now } })
       .exec();
   }
 
-  async pendingInvitationCallIds(userId: Types.ObjectId): Promise<Types.ObjectId[]> {
+  async pendingInvitationCallIds(userId: Types.ObjectId): Promise<string[]> {
     const rows = await this.invitations
       .find({ inviteeId: userId, status: 'pending' }, { callId: 1 })
-      .lean<{ callId: Types.ObjectId }[]>()
+      .lean<{ callId: string }[]>()
       .exec();
     return rows.map((row) => row.callId);
   }
@@ -364,7 +367,7 @@ export class CallsRepository {
   // ---- chat
 
   async addMessage(
-    callId: Types.ObjectId,
+    callId: string,
     senderId: string,
     message: string,
     messageType: MessageType,
@@ -379,7 +382,7 @@ export class CallsRepository {
   }
 
   /** Newest first, strictly before `before` when given. */
-  messagesOf(callId: Types.ObjectId, limit: number, before?: Date): Promise<ChatMessageRecord[]> {
+  messagesOf(callId: string, limit: number, before?: Date): Promise<ChatMessageRecord[]> {
     const filter: FilterQuery<ChatMessage> = before ? { callId, createdAt: { $lt: before } } : { callId };
     return this.messages.find(filter).sort({ createdAt: -1, _id: -1 }).limit(limit).lean<ChatMessageRecord[]>().exec();
   }

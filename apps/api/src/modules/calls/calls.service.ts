@@ -6,6 +6,7 @@ import { hashPassword, verifyPassword } from '../auth/password';
 import { UsersService } from '../users/users.service';
 import { AgoraCredentials, AgoraTokenService } from './agora-token.service';
 import { agoraUidFromCounter, callDurationSeconds, defaultMaxParticipants, newChannelName } from './call-rules';
+import { CallPasswordAttempts } from './call-password-attempts';
 import { CALL_ERRORS } from './calls.errors';
 import {
   CALL_EVENTS,
@@ -85,6 +86,7 @@ export class CallsService {
     private readonly users: UsersService,
     private readonly agora: AgoraTokenService,
     private readonly events: EventEmitter2,
+    private readonly passwordAttempts: CallPasswordAttempts,
   ) {}
 
   // ---------------------------------------------------------------- access rules
@@ -93,10 +95,9 @@ export class CallsService {
   async relation(callId: string, userId: string): Promise<CallAccess> {
     const call = await this.repo.findCall(callId);
     if (!call) throw new AppException(ErrorCode.NOT_FOUND, CALL_ERRORS.notFound);
-    const id = call._id.toHexString();
     const [participant, invitation] = await Promise.all([
-      this.repo.findParticipant(id, userId),
-      this.repo.findInvitation(id, userId),
+      this.repo.findParticipant(call._id, userId),
+      this.repo.findInvitation(call._id, userId),
     ]);
     return { call, isHost: call.hostId.toHexString() === userId, participant, invitation };
   }
@@ -145,6 +146,7 @@ export class CallsService {
    * Join: the host, an invitee (any invitation status) and a former participant, without a
    * password; for `group` calls also anyone else who knows the id, with the password when the
    * call requires one. One-to-one calls: only the host and the invitee. Removed users never.
+   * Wrong passwords are limited per user and call (CallPasswordAttempts); a missing one is not a guess.
    */
   async accessToJoin(callId: string, userId: string, password?: string): Promise<CallAccess> {
     const access = await this.relation(callId, userId);
@@ -153,7 +155,12 @@ export class CallsService {
     if (access.call.callMode === 'one-to-one') throw forbidden(CALL_ERRORS.oneToOneClosed);
     const hash = access.call.settings.passwordHash;
     if (access.call.settings.requirePassword && hash) {
-      if (!password || !(await verifyPassword(password, hash))) throw forbidden(CALL_ERRORS.wrongPassword);
+      if (!password) throw forbidden(CALL_ERRORS.wrongPassword);
+      await this.passwordAttempts.assertMayTry(callId, userId);
+      if (!(await verifyPassword(password, hash))) {
+        await this.passwordAttempts.recordFailure(callId, userId);
+        throw forbidden(CALL_ERRORS.wrongPassword);
+      }
     }
     return access;
   }
@@ -206,7 +213,7 @@ export class CallsService {
       inviteeCount: inviteeIds.length,
       lastActivityAt: now,
     });
-    const callId = call._id.toHexString();
+    const callId = call._id;
 
     let agoraConfig: AgoraCredentials | null = null;
     if (!scheduledFor) {
@@ -343,10 +350,8 @@ export class CallsService {
       this.repo.callIdsOfParticipant(me, true),
       this.repo.pendingInvitationCallIds(me),
     ]);
-    const hostedIds = new Set(hosted.map((c) => c._id.toHexString()));
-    const otherIds = [...new Set([...joinedIds, ...invitedIds].map((id) => id.toHexString()))]
-      .filter((id) => !hostedIds.has(id))
-      .map((id) => new Types.ObjectId(id));
+    const hostedIds = new Set(hosted.map((c) => c._id));
+    const otherIds = [...new Set([...joinedIds, ...invitedIds])].filter((id) => !hostedIds.has(id));
     const others = await this.repo.callsByIds(otherIds, 'active');
     const calls = [...hosted, ...others].sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime());
     const participants = await Promise.all(calls.map((c) => this.repo.participantsOf(c._id)));
@@ -556,7 +561,7 @@ export class CallsService {
     const participantIds = await this.repo.leaveAll(call._id, now);
     await this.repo.markMissed(call._id, now);
     this.emit<CallEndedEvent>(CALL_EVENTS.ended, {
-      callId: call._id.toHexString(),
+      callId: call._id,
       channelName: call.channelName,
       reason,
       endedBy,
@@ -574,7 +579,7 @@ export class CallsService {
    * `changeHost` is conditional on the current host, so only one of them moves the role.
    */
   private async passHost(call: CallRecord, previousHostId: string, now: Date): Promise<void> {
-    const callId = call._id.toHexString();
+    const callId = call._id;
     let from = call.hostId;
     let fromId = previousHostId;
     for (let attempt = 0; attempt < MAX_HOST_HANDOVERS; attempt += 1) {
@@ -610,7 +615,7 @@ export class CallsService {
     now: Date,
   ): Promise<ParticipantRecord | null> {
     const fields = this.joinFields(claimed, userId, now);
-    if (previous) return this.repo.rejoinParticipant(claimed._id.toHexString(), userId, fields);
+    if (previous) return this.repo.rejoinParticipant(claimed._id, userId, fields);
     const uid = agoraUidFromCounter(claimed.nextAgoraUid);
     return (await this.repo.insertParticipant(claimed, userId, uid, fields)) || null;
   }
@@ -668,7 +673,7 @@ export class CallsService {
     callStarted: boolean,
   ) {
     this.emit<CallParticipantJoinedEvent>(CALL_EVENTS.participantJoined, {
-      callId: call._id.toHexString(),
+      callId: call._id,
       channelName: call.channelName,
       userId,
       agoraUid,
@@ -679,7 +684,7 @@ export class CallsService {
 
   private emitInvited(call: CallRecord, invitedBy: string, created: InvitationRecord[]) {
     this.emit<CallInvitedEvent>(CALL_EVENTS.invited, {
-      callId: call._id.toHexString(),
+      callId: call._id,
       channelName: call.channelName,
       title: call.title,
       callType: call.callType,

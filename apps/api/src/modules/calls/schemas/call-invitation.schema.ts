@@ -13,8 +13,8 @@ export class CallInvitation {
   @Prop({ type: String, required: true })
   _id!: string;
 
-  @Prop({ type: Types.ObjectId, required: true })
-  callId!: Types.ObjectId;
+  @Prop({ type: String, required: true })
+  callId!: string;
 
   @Prop({ type: Types.ObjectId, required: true })
   inviteeId!: Types.ObjectId;

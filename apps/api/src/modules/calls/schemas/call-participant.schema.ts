@@ -18,8 +18,8 @@ export class CallParticipant {
   @Prop({ type: String, required: true })
   _id!: string;
 
-  @Prop({ type: Types.ObjectId, required: true })
-  callId!: Types.ObjectId;
+  @Prop({ type: String, required: true })
+  callId!: string;
 
   @Prop({ type: Types.ObjectId, required: true })
   userId!: Types.ObjectId;

@@ -41,6 +41,10 @@ export class CallSettings {
  */
 @Schema({ collection: 'calls', timestamps: true, minimize: false })
 export class Call {
+  /** `newCallId()` in call-rules.ts: random, unguessable, the only name of a call in the API. */
+  @Prop({ type: String, required: true })
+  _id!: string;
+
   /** Unique, unguessable Agora channel name (`newChannelName` in call-rules.ts). */
   @Prop({ required: true })
   channelName!: string;
@@ -113,7 +117,7 @@ export class Call {
   updatedAt!: Date;
 }
 
-export type CallRecord = Call & { _id: Types.ObjectId };
+export type CallRecord = Call;
 export const CallSchema = SchemaFactory.createForClass(Call);
 CallSchema.index({ channelName: 1 }, { unique: true, name: 'channel_unique' });
 CallSchema.index({ hostId: 1, status: 1 }, { name: 'host_status' });

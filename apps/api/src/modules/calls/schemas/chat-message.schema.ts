@@ -7,8 +7,8 @@ export type MessageType = (typeof MESSAGE_TYPES)[number];
 /** A call's chat: one document per message, never an array inside the call. */
 @Schema({ collection: 'chat_messages', timestamps: { createdAt: true, updatedAt: false } })
 export class ChatMessage {
-  @Prop({ type: Types.ObjectId, required: true })
-  callId!: Types.ObjectId;
+  @Prop({ type: String, required: true })
+  callId!: string;
 
   @Prop({ type: Types.ObjectId, required: true })
   senderId!: Types.ObjectId;
