@@ -149,6 +149,38 @@ describe('accounts: register, login, logout and tokens', () => {
     expect(res.text).not.toMatch(/"token"/);
   });
 
+  describe('passwords longer than bcrypt reads (72 bytes)', () => {
+    const exact = `Aa1${'x'.repeat(69)}`;
+
+    it('refuses a login whose password only starts with the right 72 bytes (400), and logs in with them', async () => {
+      const user = await makeUser(t, { password: exact });
+      expect(Buffer.byteLength(exact)).toBe(72);
+      for (const extra of ['y', 'anything else', 'é']) {
+        const res = await post('/api/auth/login', { email: user.email, password: exact + extra });
+        expect(res.status).toBe(400);
+        expect(res.body.errors).toEqual([{ field: 'password', message: 'password must be 1 to 72 bytes long' }]);
+        expect(res.text).not.toMatch(/"token"/);
+      }
+      expect((await post('/api/auth/login', { email: user.email, password: exact })).status).toBe(200);
+    });
+
+    it('refuses a current password over 72 bytes in change-password, and new passwords over 72 bytes', async () => {
+      const user = await makeUser(t, { password: exact });
+      const change = (body: Record<string, string>) =>
+        t.request({ method: 'POST', url: '/api/auth/change-password', headers: bearer(user.token), body });
+      const longCurrent = await change({ currentPassword: `${exact}z`, newPassword: 'Another123' });
+      expect(longCurrent.status).toBe(400);
+      expect(longCurrent.body.errors[0].field).toBe('currentPassword');
+      const longNew = await change({ currentPassword: exact, newPassword: `${exact}z` });
+      expect(longNew.status).toBe(400);
+      expect(longNew.body.errors[0].field).toBe('newPassword');
+      // Bytes count, not characters: 'Aa1' and 35 × 'é' (2 bytes each) are 38 characters but 73 bytes.
+      const wide = await change({ currentPassword: exact, newPassword: `Aa1${'é'.repeat(35)}` });
+      expect(wide.status).toBe(400);
+      expect((await post('/api/auth/login', { email: user.email, password: exact })).status).toBe(200);
+    });
+  });
+
   describe('tokens', () => {
     const profile = (token: string) => t.request({ url: '/api/auth/profile', headers: bearer(token) });
 
@@ -179,6 +211,18 @@ describe('accounts: register, login, logout and tokens', () => {
       }
       expect((await profile(expired)).body.message).toMatch(/expired/);
       expect((await profile(user.token)).status).toBe(200);
+    });
+
+    it('refuses a correctly signed token without exp (it would never expire and outlive its logout)', async () => {
+      const user = await makeUser(t);
+      const { exp: _exp, iat: _iat, ...claims } = jwt.decode(user.token) as Record<string, unknown>;
+      const forever = jwt.sign(claims, t.config.jwt.secret, { algorithm: 'HS256' });
+      expect((jwt.decode(forever) as Record<string, unknown>).exp).toBeUndefined();
+      const res = await profile(forever);
+      expect(res.status).toBe(401);
+      expect(res.body.errorCode).toBe('UNAUTHORIZED');
+      const logout = await t.request({ method: 'POST', url: '/api/auth/logout', headers: bearer(forever) });
+      expect(logout.status).toBe(401);
     });
 
     it('carries sub, role, jti and the token version, and expires in 7 days', async () => {

@@ -156,7 +156,16 @@ export class AuthService implements OnModuleDestroy {
    */
   async authenticate(claims: Partial<TokenClaims>): Promise<AuthUser> {
     const { sub, jti, ver, exp } = claims;
-    if (typeof sub !== 'string' || !Types.ObjectId.isValid(sub) || typeof jti !== 'string' || typeof ver !== 'number') {
+    // `exp` is required (RFC 8725): a token without one would never expire, and its logout
+    // record (kept until the token expires) would be purged at once.
+    if (
+      typeof sub !== 'string' ||
+      !Types.ObjectId.isValid(sub) ||
+      typeof jti !== 'string' ||
+      typeof ver !== 'number' ||
+      typeof exp !== 'number' ||
+      !Number.isFinite(exp)
+    ) {
       throw new AppException(ErrorCode.UNAUTHORIZED, 'Invalid authentication token');
     }
     const [user, revoked] = await Promise.all([this.users.findById(sub), this.repository.isRevoked(jti)]);
@@ -169,7 +178,7 @@ export class AuthService implements OnModuleDestroy {
     if (revoked || user.tokenVersion !== ver) {
       throw new AppException(ErrorCode.UNAUTHORIZED, 'This token has been revoked; sign in again');
     }
-    return { id: sub, role: user.role, jti, exp: exp ?? 0 };
+    return { id: sub, role: user.role, jti, exp };
   }
 
   async issueToken(user: Pick<UserRecord, '_id' | 'role' | 'tokenVersion'>): Promise<string> {

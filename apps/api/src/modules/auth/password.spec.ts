@@ -1,4 +1,4 @@
-import { meetsPasswordPolicy } from './password';
+import { hashPassword, meetsPasswordPolicy, verifyPassword } from './password';
 
 describe('password policy', () => {
   it.each(['SecurePass123', 'Abcdefg1', `Aa1${'x'.repeat(69)}`])('accepts %s', (password) => {
@@ -14,5 +14,15 @@ describe('password policy', () => {
     ['over 72 bytes in fewer characters', `Aa1${'é'.repeat(35)}`],
   ])('refuses a password with %s', (_why, password) => {
     expect(meetsPasswordPolicy(password)).toBe(false);
+  });
+});
+
+describe('verifyPassword', () => {
+  const exact = `Aa1${'x'.repeat(69)}`;
+
+  it('never matches a password over 72 bytes, though bcrypt would compare only its first 72', async () => {
+    const hash = await hashPassword(exact);
+    expect(await verifyPassword(exact, hash)).toBe(true);
+    expect(await verifyPassword(`${exact}anything`, hash)).toBe(false);
   });
 });

@@ -16,9 +16,17 @@ export function hashPassword(password: string): Promise<string> {
   return bcrypt.hash(password, BCRYPT_ROUNDS);
 }
 
+/** A password bcrypt would cut (over 72 bytes) never matches: its first 72 bytes alone must not log in. */
 export function verifyPassword(password: string, hash: string): Promise<boolean> {
+  if (Buffer.byteLength(password, 'utf8') > PASSWORD_MAX_BYTES) return Promise.resolve(false);
   return bcrypt.compare(password, hash);
 }
+
+/** A password as typed to prove who one is (login, current password): 1 to 72 bytes, nothing else checked. */
+export function isPasswordInput(value: unknown): value is string {
+  return typeof value === 'string' && value.length > 0 && Buffer.byteLength(value, 'utf8') <= PASSWORD_MAX_BYTES;
+}
+export const PASSWORD_INPUT_MESSAGE = 'password must be 1 to 72 bytes long';
 
 /**
  * Compared against when the email is unknown, so a wrong email costs the same bcrypt work as a

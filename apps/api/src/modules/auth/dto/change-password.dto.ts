@@ -1,11 +1,10 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { IsString, Length } from 'class-validator';
-import { IsStrongPassword } from './password.validator';
+import { IsString } from 'class-validator';
+import { IsPasswordInput, IsStrongPassword } from './password.validator';
 
 export class ChangePasswordDto {
-  @ApiProperty({ example: 'OldPass123' })
-  @IsString()
-  @Length(1, 200)
+  @ApiProperty({ example: 'OldPass123', description: '1 to 72 bytes' })
+  @IsPasswordInput()
   currentPassword!: string;
 
   @ApiProperty({

@@ -1,7 +1,8 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { IsString, Length, MaxLength } from 'class-validator';
+import { IsString, MaxLength } from 'class-validator';
 import { normalizeEmail } from '@app/common';
+import { IsPasswordInput } from './password.validator';
 
 export class LoginDto {
   @ApiProperty({ example: 'john@example.com' })
@@ -10,8 +11,7 @@ export class LoginDto {
   @MaxLength(254)
   email!: string;
 
-  @ApiProperty({ example: 'SecurePass123' })
-  @IsString()
-  @Length(1, 200)
+  @ApiProperty({ example: 'SecurePass123', description: '1 to 72 bytes' })
+  @IsPasswordInput()
   password!: string;
 }
