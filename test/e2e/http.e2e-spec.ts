@@ -78,7 +78,7 @@ describe('HTTP envelope, errors and security headers', () => {
     expect(res.body.message).toMatch(/JSON/);
   });
 
-  it('refuses a __proto__ key with 400', async () => {
+  it('refuses a __proto__ key with 400 and says which name was refused', async () => {
     const res = await t.request({
       method: 'POST',
       url: '/api/fixture/echo',
@@ -86,7 +86,20 @@ describe('HTTP envelope, errors and security headers', () => {
       payload: '{"name":"Ada","email":"a@b.co","count":1,"__proto__":{"isAdmin":true}}',
     });
     expect(res.status).toBe(400);
-    expect(res.body.errorCode).toBe('BAD_REQUEST');
+    expect(res.body).toMatchObject({ success: false, errorCode: 'BAD_REQUEST' });
+    expect(res.body.message).toMatch(/forbidden property name.*__proto__/);
+    expect(res.body.message).not.toMatch(/not valid JSON/);
+  });
+
+  it('refuses a constructor.prototype key with 400 and says which name was refused', async () => {
+    const res = await t.request({
+      method: 'POST',
+      url: '/api/fixture/echo',
+      headers: { 'content-type': 'application/json' },
+      payload: '{"name":"Ada","email":"a@b.co","count":1,"constructor":{"prototype":{"isAdmin":true}}}',
+    });
+    expect(res.status).toBe(400);
+    expect(res.body.message).toMatch(/forbidden property name.*constructor\.prototype/);
   });
 
   it('answers a body over the configured limit with 413 PAYLOAD_TOO_LARGE', async () => {
@@ -144,6 +157,46 @@ describe('HTTP envelope, errors and security headers', () => {
     expect(res.headers['strict-transport-security']).toMatch(/max-age=\d+/);
     expect(res.headers['content-security-policy']).toContain("default-src 'self'");
     expect(res.headers['x-powered-by']).toBeUndefined();
+  });
+
+  it('sends no upgrade-insecure-requests in the CSP while the API is not served over HTTPS', async () => {
+    const res = await t.request({ url: '/api/docs' });
+    const csp = String(res.headers['content-security-policy']);
+    expect(csp).toContain("script-src 'self'");
+    expect(csp).toContain("frame-ancestors 'none'");
+    expect(csp).not.toContain('upgrade-insecure-requests');
+  });
+
+  describe('errors the router answers before any route runs', () => {
+    const expectEnvelopeAndHeaders = (res: Awaited<ReturnType<TestApp['request']>>, requestId: string) => {
+      expect(res.status).toBe(400);
+      expect(res.body).toEqual({
+        success: false,
+        status: 'error',
+        message: expect.any(String),
+        errorCode: 'BAD_REQUEST',
+        timestamp: expect.stringMatching(ISO_UTC),
+        errors: [],
+      });
+      expect(res.headers['x-request-id']).toBe(requestId);
+      expect(res.headers['x-content-type-options']).toBe('nosniff');
+      expect(res.headers['content-security-policy']).toContain("default-src 'self'");
+    };
+
+    it('answers a malformed percent-encoding in the path with 400 in the envelope', async () => {
+      const res = await t.request({ url: '/api/calls/%zz', headers: { 'x-request-id': 'bad-url-1' } });
+      expectEnvelopeAndHeaders(res, 'bad-url-1');
+      expect(res.body.message).toMatch(/percent-encod/);
+      expect(res.text).not.toContain('%zz');
+    });
+
+    it('answers a path parameter over 100 characters with 400 in the envelope, without echoing it', async () => {
+      const long = 'a'.repeat(101);
+      const res = await t.request({ url: `/api/calls/${long}`, headers: { 'x-request-id': 'long-param-1' } });
+      expectEnvelopeAndHeaders(res, 'long-param-1');
+      expect(res.body.message).toMatch(/100 characters/);
+      expect(res.text).not.toContain(long);
+    });
   });
 
   it('allows a configured origin with credentials', async () => {

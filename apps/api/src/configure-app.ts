@@ -1,14 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import { IncomingMessage } from 'node:http';
-import helmet from '@fastify/helmet';
 import { Type, ValidationPipe } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { VALIDATION_OPTIONS } from '@app/common';
-import { FastifyRequest } from 'fastify';
+import { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { Logger } from 'pino';
 import { AppModule } from './app.module';
 import { AppConfig } from './core/config/app-config';
+import { sendError } from './core/http/all-exceptions.filter';
+import { MAX_PATH_PARAM_LENGTH } from './core/http/error-response';
+import { useJsonBodyParser } from './core/http/json-body';
+import { securityHeaders } from './core/http/security-headers';
 import { PinoNestLogger, RequestLogController } from './core/logging/logger';
 import { MetricsService } from './core/metrics/metrics.service';
 import { setupSwagger } from './core/swagger/swagger';
@@ -25,7 +28,8 @@ function trustProxyOption(
 }
 
 export function createFastifyAdapter(config: AppConfig, logger: Logger): FastifyAdapter {
-  return new FastifyAdapter({
+  const headers = securityHeaders(config.servedOverHttps);
+  const adapter = new FastifyAdapter({
     loggerInstance: logger,
     logController: new RequestLogController(),
     bodyLimit: config.bodyLimit,
@@ -38,7 +42,19 @@ export function createFastifyAdapter(config: AppConfig, logger: Logger): Fastify
     onProtoPoisoning: 'error',
     onConstructorPoisoning: 'error',
     return503OnClosing: true,
+    routerOptions: { maxParamLength: MAX_PATH_PARAM_LENGTH },
+    // The router answers a malformed URL or an over-long path parameter before any hook or Nest
+    // filter runs: the same headers and the same envelope as every other error.
+    frameworkErrors: (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
+      void reply.headers(headers).header('X-Request-Id', request.id);
+      sendError(error, request, reply, config.bodyLimit);
+    },
   });
+  adapter.getInstance().addHook('onRequest', (request, reply, done) => {
+    void reply.headers(headers).header('X-Request-Id', request.id);
+    done();
+  });
+  return adapter;
 }
 
 /**
@@ -51,30 +67,14 @@ export async function configureApp(app: NestFastifyApplication, config: AppConfi
 
   // JSON only: every other body type is answered with 415.
   fastify.removeContentTypeParser(['text/plain']);
+  useJsonBodyParser(fastify, config.bodyMaxDepth);
 
-  fastify.addHook('onRequest', (request, reply, done) => {
-    void reply.header('X-Request-Id', request.id);
-    done();
-  });
   fastify.addHook('onResponse', (request, reply, done) => {
     const seconds = reply.elapsedTime / 1000;
     metrics.observeRequest(request.method, routeOf(request), reply.statusCode, seconds);
     done();
   });
 
-  await app.register(helmet, {
-    contentSecurityPolicy: {
-      directives: {
-        defaultSrc: ["'self'"],
-        scriptSrc: ["'self'"],
-        styleSrc: ["'self'", "'unsafe-inline'"],
-        imgSrc: ["'self'", 'data:'],
-        connectSrc: ["'self'"],
-        objectSrc: ["'none'"],
-        frameAncestors: ["'none'"],
-      },
-    },
-  });
   app.enableCors({
     origin: (origin, callback) => callback(null, !origin || config.cors.origins.includes(origin)),
     credentials: true,

@@ -18,6 +18,12 @@ export interface ErrorResponse {
   unexpected: boolean;
 }
 
+/**
+ * The longest path parameter the router accepts. No id of this API comes near it; a longer one is
+ * answered 400 (not the router's 414: the URL is not too long, one parameter is malformed).
+ */
+export const MAX_PATH_PARAM_LENGTH = 100;
+
 interface FastifyLikeError {
   code?: unknown;
   statusCode?: number;
@@ -32,7 +38,7 @@ const respond = (
   headers: Readonly<Record<string, string>> = {},
 ): ErrorResponse => ({ status, body: errorEnvelope(code, message, errors), headers, unexpected: false });
 
-/** Fastify's own request errors (body parsing, content type, size) in the API's words. */
+/** Fastify's own request errors (body parsing, content type, size, malformed paths) in the API's words. */
 function fromFastifyError(error: FastifyLikeError, bodyLimit: number): ErrorResponse | undefined {
   switch (error.code) {
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
@@ -55,16 +61,15 @@ function fromFastifyError(error: FastifyLikeError, bodyLimit: number): ErrorResp
       );
     case 'FST_ERR_CTP_INVALID_JSON_BODY':
       return respond(ErrorCode.BAD_REQUEST, HttpStatus.BAD_REQUEST, 'Request body is not valid JSON');
-  }
-  if (error.statusCode === HttpStatus.BAD_REQUEST && error instanceof SyntaxError) {
-    const forbidden = /prototype/i.test(error.message);
-    return respond(
-      ErrorCode.BAD_REQUEST,
-      HttpStatus.BAD_REQUEST,
-      forbidden
-        ? 'Request body contains a forbidden property name (__proto__ or constructor.prototype)'
-        : 'Request body is not valid JSON',
-    );
+    // Answered by the router (through `frameworkErrors`); their own messages would echo the path.
+    case 'FST_ERR_BAD_URL':
+      return respond(ErrorCode.BAD_REQUEST, HttpStatus.BAD_REQUEST, 'The request path is not validly percent-encoded');
+    case 'FST_ERR_MAX_PARAM_LENGTH':
+      return respond(
+        ErrorCode.BAD_REQUEST,
+        HttpStatus.BAD_REQUEST,
+        `A path parameter is longer than ${MAX_PATH_PARAM_LENGTH} characters`,
+      );
   }
   if (typeof error.code === 'string' && error.code.startsWith('FST_') && error.statusCode && error.statusCode < 500) {
     return respond(errorCodeForStatus(error.statusCode), error.statusCode, error.message);

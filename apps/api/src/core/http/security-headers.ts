@@ -1,0 +1,29 @@
+// Nest's resolver behind `app.useSecurityHeaders()`: helmet 8's headers and defaults, validated and
+// serialized once. We call it ourselves instead of `useSecurityHeaders()` because the router
+// answers some errors (a malformed URL, an over-long path parameter) before any hook runs, and
+// those answers must carry the very same headers (see createFastifyAdapter).
+import { resolveSecurityHeaders } from '@nestjs/core/security/security-headers';
+
+/**
+ * The security headers of every response, computed once at start-up (helmet rebuilt the
+ * Content-Security-Policy on every request). `upgrade-insecure-requests` is sent only when
+ * browsers reach the API over HTTPS: over plain HTTP at any host but localhost it makes the
+ * browser fetch Swagger UI's scripts over https, and the page stays blank.
+ */
+export function securityHeaders(servedOverHttps: boolean): Readonly<Record<string, string>> {
+  const { headers } = resolveSecurityHeaders({
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        imgSrc: ["'self'", 'data:'],
+        connectSrc: ["'self'"],
+        objectSrc: ["'none'"],
+        frameAncestors: ["'none'"],
+        upgradeInsecureRequests: servedOverHttps,
+      },
+    },
+  });
+  return Object.freeze(Object.fromEntries(headers));
+}
