@@ -1,6 +1,7 @@
 import { ValidationError } from 'class-validator';
 import { ErrorCode, errorCodeForStatus } from '../errors/error-code';
-import { toFieldErrors, validationException } from './validation';
+import { isEmojiOnly, isIsoDateTime } from './inputs';
+import { MAX_LISTED_ERRORS, toFieldErrors, validationException } from './validation';
 
 function error(property: string, constraints: Record<string, string>, children: ValidationError[] = []) {
   return Object.assign(new ValidationError(), { property, constraints, children });
@@ -25,6 +26,68 @@ describe('validation errors', () => {
     expect(exception.message).toBe('Validation failed: a, b');
     expect(exception.errors).toHaveLength(3);
   });
+});
+
+describe('validation errors of a flooded body', () => {
+  const unknownKeys = (n: number) =>
+    Array.from({ length: n }, (_, i) => error(`k${i}`, { whitelistValidation: `property k${i} should not exist` }));
+
+  it('lists the first errors only and says how many there were', () => {
+    const exception = validationException(unknownKeys(8_000));
+    expect(exception.errors).toHaveLength(MAX_LISTED_ERRORS);
+    expect(exception.errors[19]).toEqual({ field: 'k19', message: 'property k19 should not exist' });
+    expect(exception.message).toBe('Validation failed: k0, k1, k2 and 7997 more fields (20 of 8000 errors listed)');
+  });
+
+  it('counts fields and errors apart', () => {
+    const exception = validationException([error('a', { x: '1', y: '2' }), ...unknownKeys(4)]);
+    expect(exception.message).toBe('Validation failed: a, k0, k1 and 2 more fields');
+    expect(validationException(unknownKeys(4)).message).toBe('Validation failed: k0, k1, k2 and 1 more field');
+  });
+
+  it('cuts long field names and messages', () => {
+    const key = 'x'.repeat(1_000);
+    const [listed] = validationException([
+      error(key, { whitelistValidation: `property ${key} should not exist` }),
+    ]).errors;
+    expect(listed.field).toHaveLength(64);
+    expect(listed.message.length).toBeLessThanOrEqual(160);
+  });
+});
+
+describe('isIsoDateTime', () => {
+  it.each([
+    '2026-01-01T10:00:00Z',
+    '2026-01-01T10:00Z',
+    '2026-01-01T10:00:00.123Z',
+    '2026-01-01T10:00:00.123456789+14:00',
+    '2028-02-29T23:59:59-05:30',
+  ])('accepts %s', (value) => expect(isIsoDateTime(value)).toBe(true));
+
+  it.each([
+    '2027-W01-1',
+    '2027-001',
+    '2026-01-01',
+    '2026-01-01T10:00:00',
+    '2026-01-01t10:00:00z',
+    '2027-02-29T10:00:00Z',
+    '2026-04-31T10:00:00Z',
+    '2026-01-01T23:59:60Z',
+    '2026-01-01T10:00:00+2:00',
+    ' 2026-01-01T10:00:00Z',
+    null,
+    1767261600000,
+  ])('refuses %p', (value) => expect(isIsoDateTime(value)).toBe(false));
+});
+
+describe('isEmojiOnly', () => {
+  it.each(['👍', '❤️', '👍🏿', '🧑🏽‍🦰', '👨‍👩‍👧‍👦', '🇯🇵 🇧🇷', '#️⃣', '🏴󠁧󠁢󠁷󠁬󠁳󠁿', '😀'.repeat(10)])('accepts %s', (text) =>
+    expect(isEmojiOnly(text)).toBe(true),
+  );
+
+  it.each(['', ' ', 'a', '👍a', ':)', '1', '🇩', '\u200D', '😀'.repeat(11), 42])('refuses %p', (text) =>
+    expect(isEmojiOnly(text)).toBe(false),
+  );
 });
 
 describe('error codes by status', () => {

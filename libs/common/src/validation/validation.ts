@@ -3,6 +3,16 @@ import { ValidationError } from 'class-validator';
 import { AppException, FieldError } from '../errors/app-exception';
 import { ErrorCode } from '../errors/error-code';
 
+/** At most this many field errors are listed; a body with thousands of unknown keys must not get an answer many times its size. */
+export const MAX_LISTED_ERRORS = 20;
+/** Fields the message names before "and N more". */
+const MAX_NAMED_FIELDS = 3;
+/** Field names (unknown keys are the client's own) and messages are cut to these lengths. */
+const MAX_FIELD_LENGTH = 64;
+const MAX_MESSAGE_LENGTH = 160;
+
+const shorten = (text: string, max: number) => (text.length > max ? `${text.slice(0, max - 1)}…` : text);
+
 /** Flattens class-validator's tree into one `{ field, message }` per failed rule, with dotted paths. */
 export function toFieldErrors(errors: ValidationError[], parent = ''): FieldError[] {
   return errors.flatMap((error) => {
@@ -12,10 +22,24 @@ export function toFieldErrors(errors: ValidationError[], parent = ''): FieldErro
   });
 }
 
+/**
+ * One 400 for every failed rule, listing the first MAX_LISTED_ERRORS and naming a few fields in
+ * the message; the message says how many more there are.
+ */
 export function validationException(errors: ValidationError[]): AppException {
-  const fieldErrors = toFieldErrors(errors);
-  const fields = [...new Set(fieldErrors.map((e) => e.field))].join(', ');
-  return new AppException(ErrorCode.BAD_REQUEST, `Validation failed: ${fields}`, fieldErrors);
+  const all = toFieldErrors(errors);
+  const fields = [...new Set(all.map((e) => e.field))];
+  const listed = all.slice(0, MAX_LISTED_ERRORS).map(({ field, message }) => ({
+    field: shorten(field, MAX_FIELD_LENGTH),
+    // Messages name the property ("property <key> should not exist").
+    message: shorten(message, MAX_MESSAGE_LENGTH),
+  }));
+  const named = fields.slice(0, MAX_NAMED_FIELDS).map((field) => shorten(field, MAX_FIELD_LENGTH));
+  let message = `Validation failed: ${named.join(', ')}`;
+  const more = fields.length - named.length;
+  if (more > 0) message += ` and ${more} more ${more === 1 ? 'field' : 'fields'}`;
+  if (all.length > listed.length) message += ` (${listed.length} of ${all.length} errors listed)`;
+  return new AppException(ErrorCode.BAD_REQUEST, message, listed);
 }
 
 /**

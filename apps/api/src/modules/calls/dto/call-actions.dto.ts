@@ -8,7 +8,6 @@ import {
   IsBoolean,
   IsIn,
   IsInt,
-  IsISO8601,
   IsMongoId,
   IsOptional,
   IsString,
@@ -16,8 +15,9 @@ import {
   Max,
   MaxLength,
   Min,
+  ValidateBy,
 } from 'class-validator';
-import { PageQuery, trim } from '@app/common';
+import { IsIsoDateTime, MAX_EMOJI, PageQuery, isEmojiOnly, trim } from '@app/common';
 import { lowerCaseEach } from './transforms';
 
 export class JoinCallDto {
@@ -69,10 +69,22 @@ export class MediaDto {
 export const CLIENT_MESSAGE_TYPES = ['text', 'emoji'] as const;
 
 export class SendChatDto {
-  @ApiProperty({ example: 'Hello everyone!', minLength: 1, maxLength: 2000 })
+  @ApiProperty({
+    example: 'Hello everyone!',
+    minLength: 1,
+    maxLength: 2000,
+    description: `With messageType \`emoji\`: only emoji (1–${MAX_EMOJI}, spaces between them allowed).`,
+  })
   @Transform(trim)
   @IsString()
   @Length(1, 2000)
+  @ValidateBy({
+    name: 'emojiOnlyForEmojiType',
+    validator: {
+      validate: (value: unknown, args) => (args?.object as SendChatDto).messageType !== 'emoji' || isEmojiOnly(value),
+      defaultMessage: () => `an emoji message must hold only emoji (1 to ${MAX_EMOJI})`,
+    },
+  })
   message!: string;
 
   @ApiPropertyOptional({ enum: CLIENT_MESSAGE_TYPES, example: 'text', default: 'text' })
@@ -95,10 +107,11 @@ export class ChatQuery {
 
   @ApiPropertyOptional({
     example: '2026-01-01T10:05:00.000Z',
+    format: 'date-time',
     description: 'Only messages older than this (the `createdAt` of the oldest message you have)',
   })
   @IsOptional()
-  @IsISO8601({ strict: true })
+  @IsIsoDateTime()
   before?: string;
 }
 

@@ -1,4 +1,4 @@
-import { trim } from '@app/common';
+import { IsIsoDateTime, trim } from '@app/common';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
 import {
@@ -8,7 +8,6 @@ import {
   IsBoolean,
   IsIn,
   IsInt,
-  IsISO8601,
   IsMongoId,
   IsOptional,
   IsString,
@@ -94,10 +93,13 @@ export class CreateCallDto {
 
   @ApiPropertyOptional({
     example: '2026-01-01T10:00:00Z',
-    description: 'In the future: the call is `scheduled` until the first join; otherwise it starts now.',
+    format: 'date-time',
+    description:
+      'An ISO 8601 date-time with a time zone (`Z` or `±HH:mm`). In the future: the call is `scheduled` ' +
+      'until the first join; otherwise it starts now.',
   })
   @IsOptional()
-  @IsISO8601({ strict: true })
+  @IsIsoDateTime()
   scheduledFor?: string;
 
   @ApiPropertyOptional({ type: CallSettingsDto })
