@@ -1,7 +1,7 @@
 import { Connection } from 'mongoose';
 import { CallsHousekeeping } from '../../apps/api/src/modules/calls/calls.housekeeping';
 import { callAction, getCall, makeCall } from '../factories/calls';
-import { makeUser, RegisteredUser } from '../factories/users';
+import { bearer, makeUser, RegisteredUser } from '../factories/users';
 import { startTestApp, TestApp } from '../support/app';
 
 const CALL_ID = /^[A-Za-z0-9_-]{22}$/;
@@ -95,6 +95,23 @@ describe('call ids and call passwords resist guessing', () => {
     const windowEnd = Date.now() + t.config.calls.passwordFailures.windowSeconds * 1000;
     await t.app.get(CallsHousekeeping).sweep(new Date(windowEnd + 1000));
     expect(await failures.findOne({ _id: `${call.id}:${user.id}` as never })).toBeNull();
+  });
+
+  it('refuses a call password over 72 bytes at creation (bcrypt would compare only its start)', async () => {
+    const host = await makeUser(t);
+    const res = await t.request({
+      method: 'POST',
+      url: '/api/calls',
+      headers: bearer(host.token),
+      body: {
+        callType: 'video',
+        callMode: 'group',
+        title: 'Wide',
+        settings: { requirePassword: true, password: '🔑'.repeat(19) },
+      },
+    });
+    expect(res.status).toBe(400);
+    expect(res.body.errors).toEqual([{ field: 'settings.password', message: 'password must be at most 72 bytes' }]);
   });
 
   it('counts every one of concurrent wrong guesses', async () => {

@@ -151,6 +151,22 @@ describe('input limits', () => {
       },
     );
 
+    it.each([
+      ['auth/search-users?query=john&limit=abc', 'limit must be a whole number from 1 to 50'],
+      ['auth/contacts?limit=abc', 'limit must be a whole number from 1 to 500'],
+    ])('answers %s with one message naming the range', async (path, message) => {
+      const res = await t.request({ url: `/api/${path}`, headers: bearer(user.token) });
+      expect(res.status).toBe(400);
+      expect(res.body.errors).toEqual([{ field: 'limit', message }]);
+    });
+
+    it('answers a chat page ?limit=abc the same way', async () => {
+      const call = await makeCall(t, user);
+      const res = await getCall(t, user, `${call.id}/chat?limit=abc`);
+      expect(res.status).toBe(400);
+      expect(res.body.errors).toEqual([{ field: 'limit', message: 'limit must be a whole number from 1 to 100' }]);
+    });
+
     it('answers a bad ?skip= the same way', async () => {
       const res = await getCall(t, user, 'history?skip=-1');
       expect(res.status).toBe(400);

@@ -7,17 +7,14 @@ import {
   IsArray,
   IsBoolean,
   IsIn,
-  IsInt,
   IsMongoId,
   IsOptional,
   IsString,
   Length,
-  Max,
   MaxLength,
-  Min,
   ValidateBy,
 } from 'class-validator';
-import { IsIsoDateTime, MAX_EMOJI, PageQuery, isEmojiOnly, trim } from '@app/common';
+import { IsIsoDateTime, IsWholeNumberInRange, MAX_EMOJI, PageQuery, isEmojiOnly, trim } from '@app/common';
 import { lowerCaseEach } from './transforms';
 
 export class JoinCallDto {
@@ -100,9 +97,7 @@ export class ChatQuery {
   @ApiPropertyOptional({ example: 50, default: CHAT_DEFAULT_LIMIT, minimum: 1, maximum: 100 })
   @IsOptional()
   @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(100)
+  @IsWholeNumberInRange(1, 100)
   limit: number = CHAT_DEFAULT_LIMIT;
 
   @ApiPropertyOptional({

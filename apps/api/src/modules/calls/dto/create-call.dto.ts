@@ -2,6 +2,7 @@ import { IsIsoDateTime, trim } from '@app/common';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
 import {
+  IsByteLength,
   ArrayMaxSize,
   ArrayUnique,
   IsArray,
@@ -49,11 +50,13 @@ export class CallSettingsDto {
 
   @ApiPropertyOptional({
     example: 'secret-42',
-    description: '4–64 characters; required with requirePassword (ignored without). Stored hashed, never returned.',
+    description:
+      '4–64 characters, at most 72 bytes; required with requirePassword (ignored without). Stored hashed, never returned.',
   })
   @ValidateIf((o: CallSettingsDto) => o.requirePassword === true || o.password !== undefined)
   @IsString()
   @Length(4, 64)
+  @IsByteLength(0, 72, { message: 'password must be at most 72 bytes' })
   password?: string;
 }
 

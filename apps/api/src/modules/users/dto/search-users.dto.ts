@@ -1,7 +1,7 @@
-import { IsOptionalNonNull, trim } from '@app/common';
+import { IsOptionalNonNull, IsWholeNumberInRange, trim } from '@app/common';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
-import { IsInt, IsString, Length, Matches, Max, Min } from 'class-validator';
+import { IsString, Length, Matches } from 'class-validator';
 import { SEARCH_QUERY_MAX, SEARCH_QUERY_MEANINGFUL, SEARCH_QUERY_TOO_VAGUE } from '../user-search';
 
 export const SEARCH_DEFAULT_LIMIT = 10;
@@ -28,8 +28,6 @@ export class SearchUsersQuery {
   @ApiPropertyOptional({ example: 10, default: SEARCH_DEFAULT_LIMIT, minimum: 1, maximum: SEARCH_MAX_LIMIT })
   @IsOptionalNonNull()
   @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(SEARCH_MAX_LIMIT)
+  @IsWholeNumberInRange(1, SEARCH_MAX_LIMIT)
   limit: number = SEARCH_DEFAULT_LIMIT;
 }
