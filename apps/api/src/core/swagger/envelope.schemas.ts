@@ -1,30 +1,43 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty } from '@nestjs/swagger';
 import { ErrorCode } from '@app/common';
 
 export class FieldErrorDto {
-  @ApiProperty({ example: 'email' }) field!: string;
-  @ApiProperty({ example: 'email must be an email' }) message!: string;
+  @ApiProperty({ example: 'email', description: 'The field, dotted for nested ones; empty when none applies' })
+  field!: string;
+
+  @ApiProperty({ example: 'email must be an email address' })
+  message!: string;
 }
 
-/** The success envelope; each endpoint documents its own `data`. */
+/**
+ * The success envelope. Each operation documents its own copy with `data` in the route's shape
+ * (api-responses.ts); this one names the common part in the document.
+ */
 export class SuccessEnvelopeDto {
-  @ApiProperty({ example: true }) success!: true;
-  @ApiProperty({ example: 'success', enum: ['success'] }) status!: 'success';
+  @ApiProperty({ enum: [true], example: true }) success!: true;
+  @ApiProperty({ enum: ['success'], example: 'success' }) status!: 'success';
   @ApiProperty({ example: 'Operation successful' }) message!: string;
   @ApiProperty({ example: '2026-01-01T00:00:00.000Z', format: 'date-time' }) timestamp!: string;
-  @ApiPropertyOptional({ type: 'object', additionalProperties: true }) data!: unknown;
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: true,
+    nullable: true,
+    description: "The route's result; its shape is documented with each operation",
+  })
+  data!: unknown;
 }
 
+/** Every error of every route, unknown routes included. */
 export class ErrorEnvelopeDto {
-  @ApiProperty({ example: false }) success!: false;
-  @ApiProperty({ example: 'error', enum: ['error'] }) status!: 'error';
+  @ApiProperty({ enum: [false], example: false }) success!: false;
+  @ApiProperty({ enum: ['error'], example: 'error' }) status!: 'error';
   @ApiProperty({ example: 'Validation failed: email' }) message!: string;
   @ApiProperty({ enum: ErrorCode, enumName: 'ErrorCode', example: ErrorCode.BAD_REQUEST }) errorCode!: ErrorCode;
   @ApiProperty({ example: '2026-01-01T00:00:00.000Z', format: 'date-time' }) timestamp!: string;
-  @ApiProperty({ type: [FieldErrorDto] }) errors!: FieldErrorDto[];
+  @ApiProperty({
+    type: [FieldErrorDto],
+    maxItems: 20,
+    description: 'One entry per failed rule of a validation error (at most 20); empty otherwise',
+  })
+  errors!: FieldErrorDto[];
 }
-
-/** A Swagger response example in the success envelope: `@ApiOkResponse(envelopeExample('Done', data))`. */
-export const envelopeExample = (message: string, data: unknown) => ({
-  schema: { example: { success: true, status: 'success', message, timestamp: '2026-01-01T10:00:00.000Z', data } },
-});

@@ -1,17 +1,9 @@
 import { Body, Controller, Get, HttpCode, HttpStatus, Param, Post, Put, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { AuthUser, CurrentUser, ResponseMessage } from '@app/common';
+import { ApiErrors, ApiSuccess } from '../../core/swagger/api-responses';
 import { AgoraCredentials } from './agora-token.service';
-import {
-  AGORA_EXAMPLE,
-  CALL_EXAMPLE,
-  CallView,
-  CHAT_MESSAGE_EXAMPLE,
-  ChatMessageView,
-  InvitationView,
-  PARTICIPANT_EXAMPLE,
-  ParticipantView,
-} from './calls.mapper';
+import { CALL_EXAMPLE, CallView, ChatMessageView, InvitationView, ParticipantView } from './calls.mapper';
 import { CallPage, CallsService, ChatPage, JoinResult } from './calls.service';
 import {
   ChatQuery,
@@ -22,15 +14,33 @@ import {
   RespondDto,
   SendChatDto,
 } from './dto/call-actions.dto';
+import {
+  ACTIVE_CALL_EXAMPLE,
+  ActiveCallDto,
+  AGORA_EXAMPLE,
+  AgoraCredentialsDto,
+  CALL_DETAILS_EXAMPLE,
+  CallDetailsDto,
+  CallPageDto,
+  CHAT_MESSAGE_EXAMPLE,
+  ChatMessageDto,
+  ChatPageDto,
+  CreatedCallDto,
+  ENDED_CALL_EXAMPLE,
+  INVITATION_EXAMPLE,
+  InvitationDto,
+  PARTICIPANT_EXAMPLE,
+  ParticipantDto,
+} from './dto/call.response';
 import { CreateCallDto } from './dto/create-call.dto';
-import { envelopeExample } from '../../core/swagger/envelope.schemas';
 
 const CALL_ID_PARAM = {
   name: 'id',
   description: 'Call id: 22 characters of base64url, unguessable (unknown or malformed: 404)',
   example: CALL_EXAMPLE.id,
 };
-const { agoraConfig: _omit, ...CALL_VIEW_EXAMPLE } = { ...CALL_EXAMPLE, agoraConfig: null };
+const NOT_FOUND = { [HttpStatus.NOT_FOUND]: 'No call with this id' };
+const ENDED = 'The call has ended';
 
 /** Call management (spec "Call Management"). Object-level rules live in CallsService. */
 @ApiTags('Calls')
@@ -48,9 +58,15 @@ export class CallsController {
       'token); a scheduled call has `agoraConfig: null` until you join. Invitees: 400 for yourself, duplicates or ' +
       'more than maxParticipants − 1; 404 for unknown or inactive users.',
   })
-  @ApiCreatedResponse(
-    envelopeExample('Call created successfully', { call: { ...CALL_EXAMPLE, agoraConfig: AGORA_EXAMPLE } }),
+  @ApiSuccess(
+    HttpStatus.CREATED,
+    { call: CreatedCallDto },
+    { example: { call: { ...CALL_DETAILS_EXAMPLE, agoraConfig: AGORA_EXAMPLE } } },
   )
+  @ApiErrors({
+    [HttpStatus.BAD_REQUEST]: 'Invalid input; inviting yourself, duplicates, or more than maxParticipants − 1',
+    [HttpStatus.NOT_FOUND]: 'An invitee is unknown or not active',
+  })
   async create(@CurrentUser() me: AuthUser, @Body() body: CreateCallDto): Promise<{ call: CallView }> {
     return { call: await this.calls.create(me.id, body) };
   }
@@ -58,7 +74,7 @@ export class CallsController {
   @Get('active')
   @ResponseMessage('Active calls retrieved successfully')
   @ApiOperation({ summary: 'Active calls you host, are joined to, or are invited to (pending)' })
-  @ApiOkResponse(envelopeExample('Active calls retrieved successfully', { calls: [CALL_VIEW_EXAMPLE] }))
+  @ApiSuccess(HttpStatus.OK, { calls: [ActiveCallDto] }, { example: { calls: [ACTIVE_CALL_EXAMPLE] } })
   async active(@CurrentUser() me: AuthUser): Promise<{ calls: CallView[] }> {
     return { calls: await this.calls.active(me.id) };
   }
@@ -66,14 +82,7 @@ export class CallsController {
   @Get('history')
   @ResponseMessage('Call history retrieved successfully')
   @ApiOperation({ summary: 'Ended calls you created or took part in, newest first' })
-  @ApiOkResponse(
-    envelopeExample('Call history retrieved successfully', {
-      calls: [CALL_VIEW_EXAMPLE],
-      total: 1,
-      limit: 20,
-      skip: 0,
-    }),
-  )
+  @ApiSuccess(HttpStatus.OK, CallPageDto, { example: { calls: [ENDED_CALL_EXAMPLE], total: 1, limit: 20, skip: 0 } })
   history(@CurrentUser() me: AuthUser, @Query() query: HistoryQuery): Promise<CallPage> {
     return this.calls.history(me.id, query.limit, query.skip);
   }
@@ -85,7 +94,8 @@ export class CallsController {
     summary: 'Call details with participants and invitations',
     description: 'For the host, anyone who is or was in the call, and invitees; 403 otherwise.',
   })
-  @ApiOkResponse(envelopeExample('Call retrieved successfully', { call: CALL_VIEW_EXAMPLE }))
+  @ApiSuccess(HttpStatus.OK, { call: CallDetailsDto }, { example: { call: CALL_DETAILS_EXAMPLE } })
+  @ApiErrors({ [HttpStatus.FORBIDDEN]: 'You have no relation to this call' }, NOT_FOUND)
   async details(@CurrentUser() me: AuthUser, @Param('id') id: string): Promise<{ call: CallView }> {
     return { call: await this.calls.details(id, me.id) };
   }
@@ -100,7 +110,20 @@ export class CallsController {
       'The host, invitees and former participants; for group calls anyone with the id (and the password when ' +
       'required). 403: not allowed or wrong password; 409: full or ended. A scheduled call starts on the first join.',
   })
-  @ApiOkResponse(envelopeExample('Joined call successfully', { call: CALL_VIEW_EXAMPLE, agoraToken: AGORA_EXAMPLE }))
+  @ApiSuccess(
+    HttpStatus.OK,
+    { call: CallDetailsDto, agoraToken: AgoraCredentialsDto },
+    { example: { call: CALL_DETAILS_EXAMPLE, agoraToken: AGORA_EXAMPLE } },
+  )
+  @ApiErrors(
+    {
+      [HttpStatus.FORBIDDEN]: 'Not allowed to join (one-to-one, removed), or a missing or wrong password',
+      [HttpStatus.CONFLICT]: 'The call is full or has ended',
+      [HttpStatus.TOO_MANY_REQUESTS]:
+        'Rate limit reached, or too many wrong passwords for this call (CALL_PASSWORD_MAX_FAILURES); see `Retry-After`',
+    },
+    NOT_FOUND,
+  )
   join(@CurrentUser() me: AuthUser, @Param('id') id: string, @Body() body: JoinCallDto): Promise<JoinResult> {
     return this.calls.join(id, me.id, body.password);
   }
@@ -115,7 +138,14 @@ export class CallsController {
       'The last one out ends the call (`all-left`); a leaving host hands over to the earliest-joined participant. ' +
       '403 when you have no relation to the call; 409 when you are not joined or it has ended.',
   })
-  @ApiOkResponse(envelopeExample('Left call successfully', { call: CALL_VIEW_EXAMPLE }))
+  @ApiSuccess(HttpStatus.OK, { call: CallDetailsDto }, { example: { call: CALL_DETAILS_EXAMPLE } })
+  @ApiErrors(
+    {
+      [HttpStatus.FORBIDDEN]: 'You have no relation to this call',
+      [HttpStatus.CONFLICT]: 'You are not joined, or the call has ended',
+    },
+    NOT_FOUND,
+  )
   async leave(@CurrentUser() me: AuthUser, @Param('id') id: string): Promise<{ call: CallView }> {
     return { call: await this.calls.leave(id, me.id) };
   }
@@ -125,7 +155,12 @@ export class CallsController {
   @ResponseMessage('Call ended successfully')
   @ApiParam(CALL_ID_PARAM)
   @ApiOperation({ summary: 'End a call for everyone (host only; 409 if already ended)' })
-  @ApiOkResponse(envelopeExample('Call ended successfully', { call: { ...CALL_VIEW_EXAMPLE, status: 'ended' } }))
+  @ApiSuccess(
+    HttpStatus.OK,
+    { call: CallDetailsDto },
+    { example: { call: { ...CALL_DETAILS_EXAMPLE, ...ENDED_CALL_EXAMPLE } } },
+  )
+  @ApiErrors({ [HttpStatus.FORBIDDEN]: 'Only the host can end the call', [HttpStatus.CONFLICT]: ENDED }, NOT_FOUND)
   async end(@CurrentUser() me: AuthUser, @Param('id') id: string): Promise<{ call: CallView }> {
     return { call: await this.calls.end(id, me.id) };
   }
@@ -140,20 +175,23 @@ export class CallsController {
       'Users already invited or in the call are skipped (listed in `skipped`). 404 for unknown or inactive users; ' +
       '409 when the call has ended or a one-to-one call already has its invitee.',
   })
-  @ApiOkResponse(
-    envelopeExample('Invitations sent successfully', {
-      invitations: [
-        {
-          user: PARTICIPANT_EXAMPLE.user,
-          invitedBy: CALL_EXAMPLE.host.id,
-          status: 'pending',
-          invitedAt: '2026-01-01T10:00:00.000Z',
-          respondedAt: null,
-        },
-      ],
-      skipped: [],
-    }),
+  @ApiSuccess(
+    HttpStatus.OK,
+    {
+      invitations: [InvitationDto],
+      skipped: {
+        type: 'array',
+        items: { type: 'string', pattern: '^[0-9a-f]{24}$' },
+        description: 'User ids left out: already invited, in the call (now or before), the host, or yourself',
+      },
+    },
+    { example: { invitations: [INVITATION_EXAMPLE], skipped: [] } },
   )
+  @ApiErrors({
+    [HttpStatus.FORBIDDEN]: 'Only the host or a current participant can invite',
+    [HttpStatus.NOT_FOUND]: 'No call with this id, or an invitee is unknown or not active',
+    [HttpStatus.CONFLICT]: 'The call has ended, or a one-to-one call already has its invitee',
+  })
   invite(
     @CurrentUser() me: AuthUser,
     @Param('id') id: string,
@@ -172,7 +210,26 @@ export class CallsController {
       'Accepting does not join: call join next. 403 without an invitation; 409 when already answered or the call ' +
       'ended. A one-to-one call whose invitee declines before anyone but the host joined ends (`declined`).',
   })
-  @ApiOkResponse(envelopeExample('Response recorded successfully', { invitation: {}, call: CALL_VIEW_EXAMPLE }))
+  @ApiSuccess(
+    HttpStatus.OK,
+    { invitation: InvitationDto, call: CallDetailsDto },
+    {
+      example: {
+        invitation: { ...INVITATION_EXAMPLE, status: 'accepted', respondedAt: '2026-01-01T10:01:00.000Z' },
+        call: {
+          ...CALL_DETAILS_EXAMPLE,
+          invitations: [{ ...INVITATION_EXAMPLE, status: 'accepted', respondedAt: '2026-01-01T10:01:00.000Z' }],
+        },
+      },
+    },
+  )
+  @ApiErrors(
+    {
+      [HttpStatus.FORBIDDEN]: 'You have no invitation to this call',
+      [HttpStatus.CONFLICT]: 'Already answered, or the call has ended',
+    },
+    NOT_FOUND,
+  )
   respond(
     @CurrentUser() me: AuthUser,
     @Param('id') id: string,
@@ -188,7 +245,15 @@ export class CallsController {
     summary: 'Your own audio/video/screen-share flags (current participants)',
     description: '403 when not joined, or screen sharing while the call does not allow it.',
   })
-  @ApiOkResponse(envelopeExample('Media state updated successfully', { participant: PARTICIPANT_EXAMPLE }))
+  @ApiSuccess(HttpStatus.OK, { participant: ParticipantDto }, { example: { participant: PARTICIPANT_EXAMPLE } })
+  @ApiErrors(
+    {
+      [HttpStatus.BAD_REQUEST]: 'Invalid input, or none of the three flags given',
+      [HttpStatus.FORBIDDEN]: 'Not joined, or screen sharing in a call that does not allow it',
+      [HttpStatus.CONFLICT]: ENDED,
+    },
+    NOT_FOUND,
+  )
   async media(
     @CurrentUser() me: AuthUser,
     @Param('id') id: string,
@@ -204,7 +269,14 @@ export class CallsController {
     summary: 'Send a chat message (host or current participant)',
     description: '`messageType` text or emoji (`system` is server-only). 403 when chat is disabled.',
   })
-  @ApiCreatedResponse(envelopeExample('Message sent successfully', { message: CHAT_MESSAGE_EXAMPLE }))
+  @ApiSuccess(HttpStatus.CREATED, { message: ChatMessageDto }, { example: { message: CHAT_MESSAGE_EXAMPLE } })
+  @ApiErrors(
+    {
+      [HttpStatus.FORBIDDEN]: 'Not the host or a current participant, or chat is disabled',
+      [HttpStatus.CONFLICT]: ENDED,
+    },
+    NOT_FOUND,
+  )
   async sendChat(
     @CurrentUser() me: AuthUser,
     @Param('id') id: string,
@@ -220,13 +292,10 @@ export class CallsController {
     summary: 'Chat history, newest first (host and anyone who is or was in the call)',
     description: 'Page backwards with `before` = the previous page’s `nextBefore`.',
   })
-  @ApiOkResponse(
-    envelopeExample('Messages retrieved successfully', {
-      messages: [CHAT_MESSAGE_EXAMPLE],
-      limit: 50,
-      nextBefore: null,
-    }),
-  )
+  @ApiSuccess(HttpStatus.OK, ChatPageDto, {
+    example: { messages: [CHAT_MESSAGE_EXAMPLE], limit: 50, nextBefore: null },
+  })
+  @ApiErrors({ [HttpStatus.FORBIDDEN]: 'Neither the host nor anyone who is or was in the call' }, NOT_FOUND)
   chat(@CurrentUser() me: AuthUser, @Param('id') id: string, @Query() query: ChatQuery): Promise<ChatPage> {
     return this.calls.chat(id, me.id, query.limit, query.before);
   }
@@ -235,7 +304,8 @@ export class CallsController {
   @ResponseMessage('Token generated successfully')
   @ApiParam(CALL_ID_PARAM)
   @ApiOperation({ summary: 'A fresh Agora RTC token for a current participant (same uid)' })
-  @ApiOkResponse(envelopeExample('Token generated successfully', { agoraToken: AGORA_EXAMPLE }))
+  @ApiSuccess(HttpStatus.OK, { agoraToken: AgoraCredentialsDto }, { example: { agoraToken: AGORA_EXAMPLE } })
+  @ApiErrors({ [HttpStatus.FORBIDDEN]: 'You are not joined', [HttpStatus.CONFLICT]: ENDED }, NOT_FOUND)
   async token(@CurrentUser() me: AuthUser, @Param('id') id: string): Promise<{ agoraToken: AgoraCredentials }> {
     return { agoraToken: await this.calls.token(id, me.id) };
   }

@@ -1,8 +1,26 @@
 import { Controller, Get, Headers, HttpStatus, Res, UseGuards } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiProduces, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { ErrorCode, Public, RateLimit, RawResponse, ResponseMessage, successEnvelope } from '@app/common';
 import { FastifyReply } from 'fastify';
 import { MetricsService } from '../../core/metrics/metrics.service';
+import { ApiSuccess, MEDIA_JSON, objectOf, successEnvelopeSchema } from '../../core/swagger/api-responses';
+import {
+  ApiHealth,
+  AppInfoDto,
+  CpuCheckDto,
+  DatabaseCheckDto,
+  DependenciesCheckDto,
+  DiskCheckDto,
+  ExternalCheckDto,
+  HealthReportDto,
+  LivenessDto,
+  MemoryCheckDto,
+  METRIC_SCHEMA,
+  ReadinessDto,
+  SystemInfoDto,
+  UptimeDto,
+  VersionDto,
+} from './dto/health.response';
 import { HealthAccess, HealthAccessGuard, SeesDetails } from './health-access.guard';
 import { HealthService } from './health.service';
 import { CheckName, CheckResult, HealthStatus } from './health.types';
@@ -30,13 +48,6 @@ function sendHealth(reply: FastifyReply, status: HealthStatus, data: unknown, wh
   return body;
 }
 
-const HEALTH_EXAMPLE = {
-  success: true,
-  status: 'healthy',
-  timestamp: '2026-01-01T00:00:00.000Z',
-  data: { status: 'healthy', responseTime: 3, data: {} },
-};
-
 /**
  * Probes and reports for load balancers, orchestrators and operators. Never rate limited. Every
  * route is `@Public()` as the spec lists them (probes carry no token); HealthAccessGuard narrows
@@ -46,7 +57,6 @@ const HEALTH_EXAMPLE = {
 @Public()
 @RateLimit(false)
 @UseGuards(HealthAccessGuard)
-@ApiServiceUnavailableResponse({ description: 'The check is unhealthy (errorCode SERVICE_UNAVAILABLE)' })
 @Controller('health')
 export class HealthController {
   constructor(
@@ -58,21 +68,7 @@ export class HealthController {
   @RawResponse()
   @HealthAccess('summary')
   @ApiOperation({ summary: 'Comprehensive health check: database, memory, cpu, disk, external, dependencies' })
-  @ApiOkResponse({
-    schema: {
-      example: {
-        success: true,
-        status: 'healthy',
-        timestamp: '2026-01-01T00:00:00.000Z',
-        data: {
-          status: 'healthy',
-          uptime: 3600000,
-          checks: { database: { status: 'healthy', responseTime: 15 }, memory: { status: 'healthy', data: {} } },
-          summary: { total: 6, healthy: 6, unhealthy: 0, warning: 0 },
-        },
-      },
-    },
-  })
+  @ApiHealth(HealthReportDto)
   async check(@Res({ passthrough: true }) reply: FastifyReply, @SeesDetails() details: boolean): Promise<HealthBody> {
     const report = await this.health.report();
     return sendHealth(reply, report.status, details ? report : reportSummary(report), 'The API');
@@ -82,6 +78,7 @@ export class HealthController {
   @RawResponse()
   @HealthAccess('probe')
   @ApiOperation({ summary: 'Liveness probe: 200 while the process runs' })
+  @ApiHealth(LivenessDto, { canFail: false })
   live(@Res({ passthrough: true }) reply: FastifyReply): HealthBody {
     return sendHealth(reply, 'healthy', { status: 'alive', uptime: this.health.uptimeMs }, 'The process');
   }
@@ -90,6 +87,7 @@ export class HealthController {
   @RawResponse()
   @HealthAccess('summary')
   @ApiOperation({ summary: 'Readiness probe: 200 when the database answers, 503 while it does not' })
+  @ApiHealth(ReadinessDto)
   async ready(@Res({ passthrough: true }) reply: FastifyReply, @SeesDetails() details: boolean): Promise<HealthBody> {
     const database = await this.health.database();
     const ready = database.status !== 'unhealthy';
@@ -101,7 +99,7 @@ export class HealthController {
   @RawResponse()
   @HealthAccess('summary')
   @ApiOperation({ summary: 'Database ping and response time' })
-  @ApiOkResponse({ schema: { example: HEALTH_EXAMPLE } })
+  @ApiHealth(DatabaseCheckDto)
   database(@Res({ passthrough: true }) reply: FastifyReply, @SeesDetails() details: boolean): Promise<HealthBody> {
     return this.single(reply, 'The database', this.health.database(), details ? undefined : 'database');
   }
@@ -110,6 +108,7 @@ export class HealthController {
   @RawResponse()
   @HealthAccess('probe')
   @ApiOperation({ summary: 'Process and system memory' })
+  @ApiHealth(MemoryCheckDto)
   memory(@Res({ passthrough: true }) reply: FastifyReply): Promise<HealthBody> {
     return this.single(reply, 'Memory', this.health.memory());
   }
@@ -118,6 +117,7 @@ export class HealthController {
   @RawResponse()
   @HealthAccess('probe')
   @ApiOperation({ summary: 'Load average per core and the process CPU share' })
+  @ApiHealth(CpuCheckDto)
   cpu(@Res({ passthrough: true }) reply: FastifyReply): Promise<HealthBody> {
     return this.single(reply, 'CPU', this.health.cpu());
   }
@@ -126,6 +126,7 @@ export class HealthController {
   @RawResponse()
   @HealthAccess('details')
   @ApiOperation({ summary: 'Free space where DATA_DIR lives' })
+  @ApiHealth(DiskCheckDto)
   disk(@Res({ passthrough: true }) reply: FastifyReply): Promise<HealthBody> {
     return this.single(reply, 'Disk', this.health.disk());
   }
@@ -134,6 +135,7 @@ export class HealthController {
   @RawResponse()
   @HealthAccess('summary')
   @ApiOperation({ summary: 'Agora configured, SMTP reachable (if set), Redis answering (if set)' })
+  @ApiHealth(ExternalCheckDto)
   external(@Res({ passthrough: true }) reply: FastifyReply, @SeesDetails() details: boolean): Promise<HealthBody> {
     return this.single(reply, 'An external service', this.health.external(), details ? undefined : 'external');
   }
@@ -142,6 +144,7 @@ export class HealthController {
   @RawResponse()
   @HealthAccess('details')
   @ApiOperation({ summary: 'Node and package versions, and the services the API needs' })
+  @ApiHealth(DependenciesCheckDto)
   dependencies(@Res({ passthrough: true }) reply: FastifyReply): Promise<HealthBody> {
     return this.single(reply, 'A required dependency', this.health.dependencies());
   }
@@ -150,6 +153,7 @@ export class HealthController {
   @HealthAccess('details')
   @ResponseMessage('Application info retrieved')
   @ApiOperation({ summary: 'Name, version, environment and start time' })
+  @ApiSuccess(HttpStatus.OK, AppInfoDto)
   info(): Record<string, unknown> {
     return this.health.info();
   }
@@ -158,6 +162,7 @@ export class HealthController {
   @HealthAccess('details')
   @ResponseMessage('System info retrieved')
   @ApiOperation({ summary: 'Operating system, CPUs and memory of the host' })
+  @ApiSuccess(HttpStatus.OK, SystemInfoDto)
   system(): Record<string, unknown> {
     return this.health.system();
   }
@@ -166,6 +171,7 @@ export class HealthController {
   @HealthAccess('probe')
   @ResponseMessage('Uptime retrieved')
   @ApiOperation({ summary: 'Process uptime in milliseconds and in words' })
+  @ApiSuccess(HttpStatus.OK, UptimeDto)
   uptime(): Record<string, unknown> {
     return this.health.uptime();
   }
@@ -174,6 +180,7 @@ export class HealthController {
   @HealthAccess('summary')
   @ResponseMessage('Version retrieved')
   @ApiOperation({ summary: 'API version; Node and framework versions where details are shown' })
+  @ApiSuccess(HttpStatus.OK, VersionDto)
   version(@SeesDetails() details: boolean): Record<string, unknown> {
     const version = this.health.version();
     return details ? version : versionSummary(version);
@@ -185,7 +192,16 @@ export class HealthController {
   @ApiOperation({
     summary: 'Metrics: JSON in the envelope, or Prometheus text format with `Accept: text/plain`',
   })
-  @ApiProduces('application/json', 'text/plain')
+  @ApiResponse({
+    status: HttpStatus.OK,
+    description: 'JSON in the success envelope, or the Prometheus text format for `Accept: text/plain`',
+    content: {
+      [MEDIA_JSON]: {
+        schema: successEnvelopeSchema(objectOf({ metrics: { type: 'array', items: METRIC_SCHEMA } })),
+      },
+      'text/plain': { schema: { type: 'string', example: '# HELP http_requests_total …' } },
+    },
+  })
   async metricsReport(
     @Headers('accept') accept: string | undefined,
     @Res({ passthrough: true }) reply: FastifyReply,

@@ -1,13 +1,17 @@
-import { Body, Controller, Get, Put, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Get, HttpStatus, Put, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { AuthUser, CurrentUser, RateLimit, ResponseMessage } from '@app/common';
 import { ContactsService } from '../contacts/contacts.service';
-import { envelopeExample } from '../../core/swagger/envelope.schemas';
+import { ApiErrors, ApiSuccess } from '../../core/swagger/api-responses';
+import { ProfileDto, PublicUserDto, SearchUserDto, USER_ID_EXAMPLE } from './dto/user.response';
 import { SearchUsersQuery } from './dto/search-users.dto';
 import { UpdateProfileDto } from './dto/update-profile.dto';
 import { UpdateStatusDto } from './dto/update-status.dto';
-import { Profile, toPublicUser, UserView } from './users.mapper';
+import { Profile, PublicUser, toPublicUser, UserView } from './users.mapper';
 import { UsersService } from './users.service';
+
+/** The account may be deleted while its request runs: its own routes then answer 404. */
+const ACCOUNT_GONE = { [HttpStatus.NOT_FOUND]: 'The account was deleted meanwhile' };
 
 /** The signed-in user's own profile and presence (the spec puts them under /auth). */
 @ApiTags('Authentication')
@@ -22,6 +26,8 @@ export class UsersController {
   @Get('profile')
   @ResponseMessage('Profile retrieved successfully')
   @ApiOperation({ summary: "The signed-in user's profile, preferences and subscription" })
+  @ApiSuccess(HttpStatus.OK, { user: ProfileDto })
+  @ApiErrors(ACCOUNT_GONE)
   async profile(@CurrentUser() me: AuthUser): Promise<{ user: Profile }> {
     return { user: await this.users.getProfile(me.id) };
   }
@@ -29,6 +35,8 @@ export class UsersController {
   @Put('profile')
   @ResponseMessage('Profile updated successfully')
   @ApiOperation({ summary: 'Change firstName, lastName, phoneNumber, avatar or preferences; nothing else' })
+  @ApiSuccess(HttpStatus.OK, { user: ProfileDto })
+  @ApiErrors(ACCOUNT_GONE)
   async updateProfile(@CurrentUser() me: AuthUser, @Body() body: UpdateProfileDto): Promise<{ user: Profile }> {
     return { user: await this.users.updateProfile(me.id, body) };
   }
@@ -36,7 +44,9 @@ export class UsersController {
   @Put('status')
   @ResponseMessage('Status updated successfully')
   @ApiOperation({ summary: 'Set presence: online, away, busy or offline' })
-  async status(@CurrentUser() me: AuthUser, @Body() body: UpdateStatusDto) {
+  @ApiSuccess(HttpStatus.OK, { user: PublicUserDto })
+  @ApiErrors(ACCOUNT_GONE)
+  async status(@CurrentUser() me: AuthUser, @Body() body: UpdateStatusDto): Promise<{ user: PublicUser }> {
     const user = await this.users.setPresence(me.id, body.status);
     return { user: toPublicUser(user) };
   }
@@ -55,33 +65,37 @@ export class UsersController {
       'your query was their exact email. Rate limited per user (`THROTTLE_SEARCH_LIMIT` per ' +
       '`THROTTLE_SEARCH_TTL` seconds; 429 with `Retry-After` beyond).',
   })
-  @ApiOkResponse(
-    envelopeExample('Users retrieved successfully', {
-      users: [
-        {
-          id: '665f1c2ab3e4d5f6a7b8c9d0',
-          firstName: 'John',
-          lastName: 'Doe',
-          email: null,
-          avatar: null,
-          status: 'online',
-          lastSeenAt: '2026-01-01T10:00:00.000Z',
-          isContact: false,
-        },
-        {
-          id: '665f1c2ab3e4d5f6a7b8c9d1',
-          firstName: 'John',
-          lastName: 'Doering',
-          email: 'john.doering@example.com',
-          avatar: null,
-          status: 'offline',
-          lastSeenAt: '2026-01-01T08:00:00.000Z',
-          isContact: true,
-        },
-      ],
-      query: 'john doe',
-      limit: 10,
-    }),
+  @ApiSuccess(
+    HttpStatus.OK,
+    { users: [SearchUserDto], query: { type: 'string', example: 'john doe' }, limit: { type: 'integer', example: 10 } },
+    {
+      example: {
+        users: [
+          {
+            id: USER_ID_EXAMPLE,
+            firstName: 'John',
+            lastName: 'Doe',
+            email: null,
+            avatar: null,
+            status: 'online',
+            lastSeenAt: '2026-01-01T10:00:00.000Z',
+            isContact: false,
+          },
+          {
+            id: '665f1c2ab3e4d5f6a7b8c9d1',
+            firstName: 'John',
+            lastName: 'Doering',
+            email: 'john.doering@example.com',
+            avatar: null,
+            status: 'offline',
+            lastSeenAt: '2026-01-01T08:00:00.000Z',
+            isContact: true,
+          },
+        ],
+        query: 'john doe',
+        limit: 10,
+      },
+    },
   )
   async search(
     @CurrentUser() me: AuthUser,

@@ -4,6 +4,7 @@ import { Transform } from 'class-transformer';
 import { IsString, IsUrl, Length, Matches, MaxLength } from 'class-validator';
 
 import { IsPreferences } from './preferences.validator';
+import { PREFERENCES_SCHEMA } from './user.response';
 
 /** The only fields a user may change on their own profile; anything else is refused with 400. */
 export class UpdateProfileDto {
@@ -34,7 +35,7 @@ export class UpdateProfileDto {
   @IsUrl({ protocols: ['http', 'https'], require_protocol: true }, { message: 'avatar must be an http or https URL' })
   avatar?: string;
 
-  @ApiPropertyOptional({ example: { theme: 'dark', notifications: true }, type: 'object', additionalProperties: true })
+  @ApiPropertyOptional({ ...PREFERENCES_SCHEMA })
   @IsOptionalNonNull()
   @IsPreferences()
   preferences?: Record<string, unknown>;
