@@ -4,12 +4,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseEnv } from 'node:util';
 import { Type } from '@nestjs/common';
+import { PATH_METADATA } from '@nestjs/common/constants';
 import { EventEmitter2 } from '@nestjs/event-emitter';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import mongoose, { Connection } from 'mongoose';
 import { buildApp } from '../../apps/api/src/configure-app';
 import { AppConfig, loadConfig } from '../../apps/api/src/core/config/app-config';
 import { createLogger } from '../../apps/api/src/core/logging/logger';
+import { OpenApiChecker, OpenApiDoc } from './openapi';
 
 export const ROOT = join(__dirname, '..', '..');
 
@@ -50,6 +52,12 @@ export interface InjectOptions {
   /** A raw body sent as is (for malformed JSON and other content types). */
   payload?: string | Buffer;
   remoteAddress?: string;
+  /**
+   * Why this response cannot be checked against the OpenAPI document. Only for requests that
+   * deliberately provoke what no API document describes (raw framework edge cases); every other
+   * response must be as documented.
+   */
+  unchecked?: string;
 }
 
 export interface TestResponse {
@@ -63,7 +71,10 @@ export interface TestResponse {
 export interface TestApp {
   app: NestFastifyApplication;
   config: AppConfig;
+  /** Sends a request through the whole HTTP pipeline; fails unless the response is as the OpenAPI document says. */
   request(options: InjectOptions): Promise<TestResponse>;
+  /** The app's OpenAPI document, read once and compiled for checking. */
+  openapi(): Promise<OpenApiChecker>;
   /** A direct connection to the app's database, for arranging and checking stored state; closed by close(). */
   db(): Promise<Connection>;
   close(): Promise<void>;
@@ -91,10 +102,16 @@ export async function startTestApp(options: { env?: Record<string, string>; modu
   const config = loadConfig(testEnv(options.env));
   const app = await buildApp(config, createLogger(config), options.modules ?? []);
   let connection: Promise<Connection> | undefined;
+  let checker: Promise<OpenApiChecker> | undefined;
+  const openapi = () =>
+    (checker ??= app
+      .inject({ url: '/api/docs-json' })
+      .then((response) => new OpenApiChecker(JSON.parse(response.body) as OpenApiDoc, pathsOf(options.modules ?? []))));
   return {
     app,
     config,
-    request: async ({ method = 'GET', url, headers = {}, body, payload, remoteAddress }) => {
+    openapi,
+    request: async ({ method = 'GET', url, headers = {}, body, payload, remoteAddress, unchecked }) => {
       const response = await app.inject({
         method,
         url,
@@ -108,7 +125,9 @@ export async function startTestApp(options: { env?: Record<string, string>; modu
       } catch {
         parsed = undefined;
       }
-      return { status: response.statusCode, headers: response.headers, text: response.body, body: parsed };
+      const result = { status: response.statusCode, headers: response.headers, text: response.body, body: parsed };
+      if (!unchecked) (await openapi()).assertDocumented({ method, url, ...result });
+      return result;
     },
     db: () => (connection ??= mongoose.createConnection(config.database.uri!).asPromise()),
     close: async () => {
@@ -116,6 +135,15 @@ export async function startTestApp(options: { env?: Record<string, string>; modu
       await app.close();
     },
   };
+}
+
+/** The route prefixes of test-only modules: not the product's, so only the generic envelopes apply to them. */
+function pathsOf(modules: Type[]): string[] {
+  return modules.flatMap((module) =>
+    ((Reflect.getMetadata('controllers', module) ?? []) as Type[]).map(
+      (controller) => `/api/${String(Reflect.getMetadata(PATH_METADATA, controller)).replace(/^\/|\/$/g, '')}/`,
+    ),
+  );
 }
 
 /** A random client address, so rate-limit counters of different tests never meet. */
