@@ -105,12 +105,14 @@ describe('calls: media state and chat', () => {
     await callAction(t, guest, call.id, 'join');
     for (let i = 1; i <= 5; i += 1) {
       const sender = i % 2 ? host : guest;
-      await callAction(t, sender, call.id, 'chat', { message: `m${i}`, messageType: i === 5 ? 'emoji' : 'text' });
+      const message = i === 5 ? '👍' : `m${i}`;
+      const sent = await callAction(t, sender, call.id, 'chat', { message, messageType: i === 5 ? 'emoji' : 'text' });
+      expect(sent.status).toBe(201);
       await new Promise((resolve) => setTimeout(resolve, 3));
     }
     const first = await getCall(t, guest, `${call.id}/chat?limit=2`);
     expect(first.status).toBe(200);
-    expect(first.body.data.messages.map((m: { message: string }) => m.message)).toEqual(['m5', 'm4']);
+    expect(first.body.data.messages.map((m: { message: string }) => m.message)).toEqual(['👍', 'm4']);
     expect(first.body.data.limit).toBe(2);
     const before = first.body.data.nextBefore;
     expect(before).toBe(first.body.data.messages[1].createdAt);
