@@ -1,10 +1,10 @@
 import { DynamicModule, Module, Type } from '@nestjs/common';
 import { APP_FILTER, APP_INTERCEPTOR } from '@nestjs/core';
-import { EventEmitterModule } from '@nestjs/event-emitter';
 import { Logger } from 'pino';
 import { AppConfig } from './core/config/app-config';
 import { CoreModule } from './core/core.module';
 import { DatabaseModule } from './core/database/database.module';
+import { EventsModule } from './core/events';
 import { AllExceptionsFilter } from './core/http/all-exceptions.filter';
 import { EnvelopeInterceptor } from './core/http/envelope.interceptor';
 import { RateLimitModule } from './core/rate-limit/rate-limit.module';
@@ -23,7 +23,7 @@ export class AppModule {
       module: AppModule,
       imports: [
         CoreModule.register(config, logger),
-        EventEmitterModule.forRoot(),
+        EventsModule,
         DatabaseModule,
         AuthModule,
         RateLimitModule,

@@ -1,3 +1,4 @@
+export * from './domain/vocabulary';
 export * from './errors/error-code';
 export * from './errors/app-exception';
 export * from './http/envelope';

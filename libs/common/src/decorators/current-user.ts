@@ -1,5 +1,5 @@
 import { createParamDecorator, ExecutionContext } from '@nestjs/common';
-import { Role } from './metadata';
+import type { Role } from '../domain/vocabulary';
 
 /** Who the request is authenticated as; set by the JWT guard. */
 export interface AuthUser {

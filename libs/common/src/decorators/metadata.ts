@@ -1,3 +1,4 @@
+import type { Role } from '../domain/vocabulary';
 import { SetMetadata } from '@nestjs/common';
 
 export const RESPONSE_MESSAGE = 'app:response-message';
@@ -19,7 +20,6 @@ export const RATE_LIMIT_NAMES = ['auth', 'default', 'admin', 'search'] as const;
 export type RateLimitName = (typeof RATE_LIMIT_NAMES)[number];
 export const RateLimit = (name: RateLimitName | false) => SetMetadata(RATE_LIMIT, name);
 
-export type Role = 'user' | 'moderator' | 'admin';
 export const ROLES = 'app:roles';
 
 /** Only these roles may call the route (checked after authentication). */

@@ -84,7 +84,7 @@ export class AdminAccountsService implements OnApplicationBootstrap {
   private async settle(user: UserRecord, promote: boolean): Promise<AdminOutcome> {
     if (user.role === 'admin') return { result: 'exists', user };
     if (!promote) return { result: 'not-admin', user };
-    const promoted = await this.users.setRole(user._id.toHexString(), 'admin');
+    const promoted = await this.users.setRole(user, 'admin', null);
     return { result: 'promoted', user: promoted ?? user };
   }
 }

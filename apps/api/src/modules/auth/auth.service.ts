@@ -17,6 +17,7 @@ import { RegisterDto } from './dto/register.dto';
 import { hashEmailToken, isEmailTokenShaped, newEmailToken } from './email-tokens';
 import { dummyPasswordHash, hashPassword, verifyPassword } from './password';
 import { AuthTokenPurpose } from './schemas/auth-token.schema';
+import { EventBus } from '../../core/events';
 
 export interface Session {
   user: PublicUser & { isEmailVerified: boolean };
@@ -44,6 +45,7 @@ export class AuthService implements OnModuleDestroy {
     private readonly repository: AuthRepository,
     private readonly jwt: JwtService,
     private readonly mail: MailService,
+    private readonly events: EventBus,
   ) {
     this.log = logger.child({ context: 'AuthService' });
   }
@@ -91,6 +93,12 @@ export class AuthService implements OnModuleDestroy {
   /** Revokes this token (kept until it would expire) and sets presence offline. */
   async logout(me: AuthUser): Promise<void> {
     await this.repository.revoke(me.jti, me.id, new Date(me.exp * 1000));
+    this.events.publish('user.tokens.revoked', {
+      userId: me.id,
+      reason: 'logout',
+      jti: me.jti,
+      at: new Date().toISOString(),
+    });
     await this.users.setPresence(me.id, 'offline');
   }
 
@@ -113,6 +121,7 @@ export class AuthService implements OnModuleDestroy {
     }
     const updated = await this.users.setPassword(me.id, await hashPassword(newPassword));
     if (!updated) throw new AppException(ErrorCode.UNAUTHORIZED, 'The account of this token no longer exists');
+    this.publishTokensRevoked(updated, 'password-changed');
     await this.repository.retireEmailTokens(me.id, 'reset-password');
     return this.session(updated);
   }
@@ -132,8 +141,19 @@ export class AuthService implements OnModuleDestroy {
   /** Uses a reset link once: sets the password and revokes every earlier session token. */
   async resetPassword(token: string, newPassword: string): Promise<void> {
     const user = await this.consumeLink(token, 'reset-password');
-    await this.users.setPassword(user._id.toHexString(), await hashPassword(newPassword));
+    const updated = await this.users.setPassword(user._id.toHexString(), await hashPassword(newPassword));
+    if (updated) this.publishTokensRevoked(updated, 'password-reset');
     await this.repository.retireEmailTokens(user._id.toHexString(), 'reset-password');
+  }
+
+  /** Every token issued before the user's new token version stopped working. */
+  private publishTokensRevoked(user: UserRecord, reason: 'password-changed' | 'password-reset'): void {
+    this.events.publish('user.tokens.revoked', {
+      userId: user._id.toHexString(),
+      reason,
+      tokenVersion: user.tokenVersion,
+      at: new Date().toISOString(),
+    });
   }
 
   async verifyEmail(token: string): Promise<void> {

@@ -1,25 +1,13 @@
 import { Injectable } from '@nestjs/common';
-import { EventEmitter2 } from '@nestjs/event-emitter';
 import { AppException, ErrorCode } from '@app/common';
 import { Types } from 'mongoose';
+import { EventBus } from '../../core/events';
 import { hashPassword, verifyPassword } from '../auth/password';
 import { UsersService } from '../users/users.service';
 import { AgoraCredentials, AgoraTokenService } from './agora-token.service';
 import { agoraUidFromCounter, callDurationSeconds, defaultMaxParticipants, newChannelName } from './call-rules';
 import { CallPasswordAttempts } from './call-password-attempts';
 import { CALL_ERRORS } from './calls.errors';
-import {
-  CALL_EVENTS,
-  CallChatMessageEvent,
-  CallCreatedEvent,
-  CallEndedEvent,
-  CallHostChangedEvent,
-  CallInvitationRespondedEvent,
-  CallInvitedEvent,
-  CallMediaUpdatedEvent,
-  CallParticipantJoinedEvent,
-  CallParticipantLeftEvent,
-} from './calls.events';
 import {
   CallView,
   ChatMessageView,
@@ -77,7 +65,7 @@ const MAX_HOST_HANDOVERS = 5;
 /**
  * Calls: lifecycle, participants, invitations, media state, chat, Agora tokens. Object-level
  * authorization lives here, one helper per rule (`access*`), shared by REST and sockets.
- * Every state change publishes a domain event (calls.events.ts) after it is stored.
+ * Every state change publishes a domain event (core/events) after it is stored.
  */
 @Injectable()
 export class CallsService {
@@ -85,7 +73,7 @@ export class CallsService {
     private readonly repo: CallsRepository,
     private readonly users: UsersService,
     private readonly agora: AgoraTokenService,
-    private readonly events: EventEmitter2,
+    private readonly events: EventBus,
     private readonly passwordAttempts: CallPasswordAttempts,
   ) {}
 
@@ -231,7 +219,7 @@ export class CallsService {
     }
     const { created } = await this.repo.invite(call._id, userId, inviteeIds);
 
-    this.emit<CallCreatedEvent>(CALL_EVENTS.created, {
+    this.events.publish('call.created', {
       callId,
       channelName: call.channelName,
       hostId: userId,
@@ -312,7 +300,7 @@ export class CallsService {
     if (!left) throw conflict(CALL_ERRORS.notJoined);
     // null: the call ended meanwhile (its end zeroed the count); nothing left to hand over.
     const after = (await this.repo.releaseSeat(call._id, now)) ?? (await this.repo.findCall(callId)) ?? call;
-    this.emit<CallParticipantLeftEvent>(CALL_EVENTS.participantLeft, {
+    this.events.publish('call.participant.left', {
       callId,
       channelName: call.channelName,
       userId,
@@ -446,7 +434,7 @@ export class CallsService {
     const now = new Date();
     const answered = await this.repo.answerInvitation(callId, userId, response, now);
     if (!answered) throw conflict(CALL_ERRORS.alreadyAnswered);
-    this.emit<CallInvitationRespondedEvent>(CALL_EVENTS.invitationResponded, {
+    this.events.publish('call.invitation.responded', {
       callId,
       channelName: call.channelName,
       userId,
@@ -483,7 +471,7 @@ export class CallsService {
     if (changes.screenSharing && !call.settings.allowScreenShare) throw forbidden(CALL_ERRORS.screenShareDisabled);
     const updated = await this.repo.setMedia(callId, userId, changes);
     if (!updated) throw forbidden(CALL_ERRORS.notJoined);
-    this.emit<CallMediaUpdatedEvent>(CALL_EVENTS.mediaUpdated, {
+    this.events.publish('call.media.updated', {
       callId,
       channelName: call.channelName,
       userId,
@@ -504,7 +492,7 @@ export class CallsService {
     const { call } = await this.accessToInteract(callId, userId);
     if (!call.settings.allowChat) throw forbidden(CALL_ERRORS.chatDisabled);
     const stored = await this.repo.addMessage(call._id, userId, message, messageType);
-    this.emit<CallChatMessageEvent>(CALL_EVENTS.chatMessage, {
+    this.events.publish('call.chat.message', {
       callId,
       channelName: call.channelName,
       messageId: stored._id.toHexString(),
@@ -560,7 +548,7 @@ export class CallsService {
     if (!ended) return null;
     const participantIds = await this.repo.leaveAll(call._id, now);
     await this.repo.markMissed(call._id, now);
-    this.emit<CallEndedEvent>(CALL_EVENTS.ended, {
+    this.events.publish('call.ended', {
       callId: call._id,
       channelName: call.channelName,
       reason,
@@ -592,7 +580,7 @@ export class CallsService {
       const newHostId = next.userId.toHexString();
       await this.repo.setRole(callId, fromId, 'participant');
       await this.repo.setRole(callId, newHostId, 'host');
-      this.emit<CallHostChangedEvent>(CALL_EVENTS.hostChanged, {
+      this.events.publish('call.host.changed', {
         callId,
         channelName: call.channelName,
         previousHostId: fromId,
@@ -672,7 +660,7 @@ export class CallsService {
     role: ParticipantRecord['role'],
     callStarted: boolean,
   ) {
-    this.emit<CallParticipantJoinedEvent>(CALL_EVENTS.participantJoined, {
+    this.events.publish('call.participant.joined', {
       callId: call._id,
       channelName: call.channelName,
       userId,
@@ -683,7 +671,7 @@ export class CallsService {
   }
 
   private emitInvited(call: CallRecord, invitedBy: string, created: InvitationRecord[]) {
-    this.emit<CallInvitedEvent>(CALL_EVENTS.invited, {
+    this.events.publish('call.invited', {
       callId: call._id,
       channelName: call.channelName,
       title: call.title,
@@ -692,9 +680,5 @@ export class CallsService {
       invitedBy,
       inviteeIds: created.map((i) => i.inviteeId.toHexString()),
     });
-  }
-
-  private emit<T>(name: string, payload: T): void {
-    this.events.emit(name, payload);
   }
 }

@@ -1,8 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import { EventEmitter2 } from '@nestjs/event-emitter';
 import { AppException, ErrorCode, Role } from '@app/common';
 import { UpdateProfileDto } from './dto/update-profile.dto';
-import { USER_PRESENCE_CHANGED, UserPresenceChanged } from './users.events';
+import { EventBus } from '../../core/events';
 import { Profile, toProfile } from './users.mapper';
 import { NewUser, UsersRepository } from './users.repository';
 import { Presence, UserRecord } from './schemas/user.schema';
@@ -19,7 +18,7 @@ export interface SearchResult {
 export class UsersService {
   constructor(
     private readonly users: UsersRepository,
-    private readonly events: EventEmitter2,
+    private readonly events: EventBus,
   ) {}
 
   create(user: NewUser): Promise<UserRecord> {
@@ -69,8 +68,20 @@ export class UsersService {
     return this.users.update(id, { isEmailVerified: true });
   }
 
-  setRole(id: string, role: Role): Promise<UserRecord | null> {
-    return this.users.update(id, { role });
+  /** Changes the role and tells the other modules; `by`: the admin, or null for bootstrap and CLI. */
+  async setRole(user: UserRecord, role: Role, by: string | null): Promise<UserRecord | null> {
+    const userId = user._id.toHexString();
+    const updated = await this.users.update(userId, { role });
+    if (updated && user.role !== role) {
+      this.events.publish('user.role.changed', {
+        userId,
+        role,
+        previousRole: user.role,
+        by,
+        at: new Date().toISOString(),
+      });
+    }
+    return updated;
   }
 
   /** Resolves once the collection and its indexes (the unique email) exist. */
@@ -89,8 +100,7 @@ export class UsersService {
   /** Sets presence and `lastSeenAt`, and tells the realtime module. */
   async setPresence(id: string, status: Presence): Promise<UserRecord> {
     const user = await this.existing(this.users.setPresence(id, status));
-    const event: UserPresenceChanged = { userId: id, status, at: new Date().toISOString() };
-    this.events.emit(USER_PRESENCE_CHANGED, event);
+    this.events.publish('user.presence.changed', { userId: id, status, at: new Date().toISOString() });
     return user;
   }
 

@@ -1,8 +1,10 @@
 import { Prop, Schema, SchemaFactory } from '@nestjs/mongoose';
 import { Types } from 'mongoose';
+import { INVITATION_STATUSES, InvitationStatus } from '@app/common';
 
-export const INVITATION_STATUSES = ['pending', 'accepted', 'declined', 'missed'] as const;
-export type InvitationStatus = (typeof INVITATION_STATUSES)[number];
+/** The vocabulary lives in @app/common (declared once); re-exported for this module's readers. */
+export { INVITATION_STATUSES };
+export type { InvitationStatus };
 
 /** `_id` of the invitation of (call, invitee). */
 export const invitationId = (callId: string, userId: string) => `${callId}:${userId}`;

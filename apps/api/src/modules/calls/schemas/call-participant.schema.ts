@@ -1,8 +1,11 @@
 import { Prop, Schema, SchemaFactory } from '@nestjs/mongoose';
 import { Types } from 'mongoose';
+import { PARTICIPANT_ROLES, ParticipantRole } from '@app/common';
 
-export const PARTICIPANT_ROLES = ['host', 'participant'] as const;
-export type ParticipantRole = (typeof PARTICIPANT_ROLES)[number];
+/** The vocabulary lives in @app/common (declared once); re-exported for this module's readers. */
+export { PARTICIPANT_ROLES };
+export type { ParticipantRole };
+
 export const PARTICIPANT_STATES = ['joined', 'left', 'kicked'] as const;
 export type ParticipantState = (typeof PARTICIPANT_STATES)[number];
 

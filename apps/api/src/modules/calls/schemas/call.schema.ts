@@ -1,14 +1,19 @@
 import { Prop, Schema, SchemaFactory } from '@nestjs/mongoose';
 import { Types } from 'mongoose';
+import {
+  CALL_MODES,
+  CALL_STATUSES,
+  CALL_TYPES,
+  CallMode,
+  CallStatus,
+  CallType,
+  END_REASONS,
+  EndReason,
+} from '@app/common';
 
-export const CALL_TYPES = ['video', 'audio'] as const;
-export type CallType = (typeof CALL_TYPES)[number];
-export const CALL_MODES = ['one-to-one', 'group'] as const;
-export type CallMode = (typeof CALL_MODES)[number];
-export const CALL_STATUSES = ['scheduled', 'active', 'ended'] as const;
-export type CallStatus = (typeof CALL_STATUSES)[number];
-export const END_REASONS = ['ended-by-host', 'all-left', 'declined', 'idle', 'expired'] as const;
-export type EndReason = (typeof END_REASONS)[number];
+/** The vocabulary lives in @app/common (declared once); re-exported for this module's readers. */
+export { CALL_TYPES, CALL_MODES, CALL_STATUSES, END_REASONS };
+export type { CallType, CallMode, CallStatus, EndReason };
 
 @Schema({ _id: false })
 export class CallSettings {

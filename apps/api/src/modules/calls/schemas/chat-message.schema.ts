@@ -1,8 +1,10 @@
 import { Prop, Schema, SchemaFactory } from '@nestjs/mongoose';
 import { Types } from 'mongoose';
+import { MESSAGE_TYPES, MessageType } from '@app/common';
 
-export const MESSAGE_TYPES = ['text', 'emoji', 'system'] as const;
-export type MessageType = (typeof MESSAGE_TYPES)[number];
+/** The vocabulary lives in @app/common (declared once); re-exported for this module's readers. */
+export { MESSAGE_TYPES };
+export type { MessageType };
 
 /** A call's chat: one document per message, never an array inside the call. */
 @Schema({ collection: 'chat_messages', timestamps: { createdAt: true, updatedAt: false } })

@@ -1,11 +1,11 @@
 import { Prop, Schema, SchemaFactory } from '@nestjs/mongoose';
-import { Role } from '@app/common';
 import { HydratedDocument, Types } from 'mongoose';
+import { ACCOUNT_STATUS, AccountStatus, PRESENCE, Presence, Role } from '@app/common';
 
-export const PRESENCE = ['online', 'away', 'busy', 'offline'] as const;
-export type Presence = (typeof PRESENCE)[number];
-export const ACCOUNT_STATUS = ['active', 'suspended', 'deleted'] as const;
-export type AccountStatus = (typeof ACCOUNT_STATUS)[number];
+/** The vocabulary lives in @app/common (declared once); re-exported for this module's readers. */
+export { PRESENCE, ACCOUNT_STATUS };
+export type { Presence, AccountStatus };
+
 export const PLANS = ['free', 'pro', 'enterprise'] as const;
 export type Plan = (typeof PLANS)[number];
 

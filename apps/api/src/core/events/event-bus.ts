@@ -1,0 +1,138 @@
+import { randomUUID } from 'node:crypto';
+import { Inject, Injectable, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import { EventEmitter2, OnEvent } from '@nestjs/event-emitter';
+import Redis from 'ioredis';
+import { Logger } from 'pino';
+import { APP_CONFIG, AppConfig } from '../config/app-config';
+import { LOGGER } from '../core.module';
+import { databaseName } from '../database/database.module';
+import { DOMAIN_EVENT_NAMES, DomainEventName, DomainEvents } from './domain-events';
+
+/**
+ * The Redis channel the instances of one deployment share: named after the database, since the
+ * instances that share a database are the ones whose state must agree; two deployments (or two
+ * test runs) on one Redis then never hear each other.
+ */
+export function clusterChannel(databaseUri: string): string {
+  return `video-call-api:${databaseName(databaseUri)}:domain-events`;
+}
+/** How long start-up waits for the Redis subscription before serving without it (it keeps trying). */
+const SUBSCRIBE_WAIT_MS = 2000;
+
+/**
+ * Who hears an event: `local` subscribers only events published by this instance (the default:
+ * most reactions should happen once, where the change was made); `cluster` subscribers also
+ * those of every other instance, through Redis (sockets, caches: state each instance keeps).
+ */
+export type EventScope = 'local' | 'cluster';
+
+/** Passed to listeners beside the payload: where the event was published. */
+export interface EventOrigin {
+  remote: boolean;
+}
+const LOCAL: EventOrigin = Object.freeze({ remote: false });
+const REMOTE: EventOrigin = Object.freeze({ remote: true });
+
+interface ClusterMessage {
+  origin: string;
+  name: DomainEventName;
+  payload: unknown;
+}
+
+const KNOWN_NAMES: ReadonlySet<string> = new Set(DOMAIN_EVENT_NAMES);
+
+/**
+ * The one way to publish a domain event, typed against the map in domain-events.ts. In-process
+ * always (EventEmitter2); with REDIS_URL also to every other instance over Redis pub/sub, which
+ * delivers at most once: an event is a notification, never the only record of a change.
+ */
+@Injectable()
+export class EventBus implements OnModuleInit, OnApplicationShutdown {
+  private readonly instanceId = randomUUID();
+  private readonly log: Logger;
+  private publisher?: Redis;
+  private subscriber?: Redis;
+  private channel = '';
+
+  constructor(
+    private readonly emitter: EventEmitter2,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(LOGGER) logger: Logger,
+  ) {
+    this.log = logger.child({ context: 'EventBus' });
+  }
+
+  /** Call only after the change is stored. Never throws: a failed fan-out is logged. */
+  publish<K extends DomainEventName>(name: K, payload: DomainEvents[K]): void {
+    this.emitter.emit(name, payload, LOCAL);
+    if (!this.publisher) return;
+    const message: ClusterMessage = { origin: this.instanceId, name, payload };
+    this.publisher.publish(this.channel, JSON.stringify(message)).catch((error: Error) => {
+      this.log.warn({ event: name, error: error.message }, 'domain event not fanned out to other instances');
+    });
+  }
+
+  async onModuleInit(): Promise<void> {
+    const url = this.config.redisUrl;
+    if (!url) return;
+    this.channel = clusterChannel(this.config.database.uri ?? '');
+    this.publisher = new Redis(url, { lazyConnect: false, maxRetriesPerRequest: 2 });
+    this.subscriber = new Redis(url, { lazyConnect: false });
+    for (const client of [this.publisher, this.subscriber]) {
+      client.on('error', (error: Error) => this.log.warn({ error: error.message }, 'event bus: Redis error'));
+    }
+    this.subscriber.on('message', (channel: string, raw: string) => {
+      if (channel === this.channel) this.receive(raw);
+    });
+    const subscribed = this.subscriber.subscribe(this.channel).then(() => true);
+    const waited = new Promise<false>((resolve) => setTimeout(() => resolve(false), SUBSCRIBE_WAIT_MS).unref());
+    if (!(await Promise.race([subscribed.catch(() => false), waited]))) {
+      this.log.warn('event bus: Redis subscription not ready; other instances\u2019 events arrive once it is');
+    }
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await Promise.all([this.subscriber, this.publisher].map((client) => client?.quit().catch(() => undefined)));
+  }
+
+  /** An event of another instance: only for `cluster` subscribers. Malformed messages are dropped. */
+  private receive(raw: string): void {
+    let message: Partial<ClusterMessage>;
+    try {
+      message = JSON.parse(raw) as Partial<ClusterMessage>;
+    } catch {
+      this.log.warn('event bus: dropped a message that is not JSON');
+      return;
+    }
+    if (message.origin === this.instanceId) return;
+    const { name, payload } = message;
+    if (typeof name !== 'string' || !KNOWN_NAMES.has(name) || typeof payload !== 'object' || payload === null) {
+      this.log.warn({ event: name }, 'event bus: dropped a malformed message');
+      return;
+    }
+    this.emitter.emit(name, payload, REMOTE);
+  }
+}
+
+type Handler<K extends DomainEventName> = (payload: DomainEvents[K], origin: EventOrigin) => unknown;
+
+/**
+ * Subscribes a provider's method to a domain event with the payload typed from the map. `local`
+ * (default): events published on this instance; `cluster`: also those of other instances.
+ */
+export function OnDomainEvent<K extends DomainEventName>(name: K, options: { scope?: EventScope } = {}) {
+  const scope = options.scope ?? 'local';
+  return (
+    target: object,
+    key: string | symbol,
+    descriptor: TypedPropertyDescriptor<Handler<K>>,
+  ): TypedPropertyDescriptor<Handler<K>> => {
+    const handler = descriptor.value;
+    if (!handler) throw new TypeError(`@OnDomainEvent('${name}') must decorate a method`);
+    descriptor.value = function (this: unknown, payload: DomainEvents[K], origin: EventOrigin = LOCAL) {
+      if (scope === 'local' && origin.remote) return undefined;
+      return handler.call(this, payload, origin);
+    };
+    return OnEvent(name)(target, key, descriptor) as TypedPropertyDescriptor<Handler<K>>;
+  };
+}

@@ -1,0 +1,3 @@
+export * from './domain-events';
+export * from './event-bus';
+export * from './events.module';
