@@ -1,5 +1,5 @@
 import { DynamicModule, Module, Type } from '@nestjs/common';
-import { APP_FILTER, APP_INTERCEPTOR } from '@nestjs/core';
+import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
 import { Logger } from 'pino';
 import { AppConfig } from './core/config/app-config';
 import { CoreModule } from './core/core.module';
@@ -7,13 +7,24 @@ import { DatabaseModule } from './core/database/database.module';
 import { EventsModule } from './core/events';
 import { AllExceptionsFilter } from './core/http/all-exceptions.filter';
 import { EnvelopeInterceptor } from './core/http/envelope.interceptor';
+import { RateLimitGuard } from './core/rate-limit/rate-limit.guard';
 import { RateLimitModule } from './core/rate-limit/rate-limit.module';
 import { AuthModule } from './modules/auth/auth.module';
+import { JwtAuthGuard } from './modules/auth/jwt-auth.guard';
+import { RolesGuard } from './modules/auth/roles.guard';
 import { CallsModule } from './modules/calls/calls.module';
 import { ContactsModule } from './modules/contacts/contacts.module';
 import { HealthModule } from './modules/health/health.module';
 import { MailModule } from './modules/mail/mail.module';
 import { UsersModule } from './modules/users/users.module';
+
+/**
+ * The global guards, in the order they run on every request and socket message: who you are
+ * (401), what your role allows (403), then the rate limit, which counts signed-in users by
+ * account because authentication ran first. One list, so the order never depends on the order
+ * modules are imported in.
+ */
+export const GLOBAL_GUARDS = [JwtAuthGuard, RolesGuard, RateLimitGuard] as const;
 
 @Module({})
 export class AppModule {
@@ -35,6 +46,7 @@ export class AppModule {
         ...extraModules,
       ],
       providers: [
+        ...GLOBAL_GUARDS.map((guard) => ({ provide: APP_GUARD, useExisting: guard })),
         { provide: APP_FILTER, useClass: AllExceptionsFilter },
         { provide: APP_INTERCEPTOR, useClass: EnvelopeInterceptor },
       ],

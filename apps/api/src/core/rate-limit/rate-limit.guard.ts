@@ -9,10 +9,21 @@ import { FastifyReply, FastifyRequest } from 'fastify';
  * throttler to every route and suffixes its headers with the throttler's name; here each
  * response carries the standard `X-RateLimit-Limit`, `X-RateLimit-Remaining` and
  * `X-RateLimit-Reset` (seconds), and a 429 carries `Retry-After`.
+ *
+ * HTTP only. Socket.IO messages pass deliberately: their rates (signalling sends many messages a
+ * second) fit no HTTP window, so the gateway limits events per socket itself. Any other
+ * transport is refused.
  */
 @Injectable()
 export class RateLimitGuard extends ThrottlerGuard {
   private readonly chosen = new WeakMap<object, RateLimitName | false>();
+
+  override async canActivate(context: ExecutionContext): Promise<boolean> {
+    const type = context.getType();
+    if (type === 'http') return super.canActivate(context);
+    if (type === 'ws') return true;
+    throw new Error(`Unsupported transport: ${type}`);
+  }
 
   protected override async handleRequest(props: ThrottlerRequest): Promise<boolean> {
     const { context, limit, ttl, throttler, blockDuration, getTracker, generateKey } = props;

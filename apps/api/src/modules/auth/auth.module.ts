@@ -1,5 +1,4 @@
 import { Module } from '@nestjs/common';
-import { APP_GUARD } from '@nestjs/core';
 import { JwtModule } from '@nestjs/jwt';
 import { MongooseModule } from '@nestjs/mongoose';
 import { PassportModule } from '@nestjs/passport';
@@ -40,10 +39,9 @@ import { RevokedToken, RevokedTokenSchema } from './schemas/revoked-token.schema
     AdminAccountsService,
     AuthHousekeepingService,
     JwtStrategy,
-    // Authentication first, then roles; the rate-limit guard (registered later) can then count by user.
-    { provide: APP_GUARD, useClass: JwtAuthGuard },
-    { provide: APP_GUARD, useClass: RolesGuard },
+    JwtAuthGuard,
+    RolesGuard,
   ],
-  exports: [AuthService, AdminAccountsService],
+  exports: [AuthService, AdminAccountsService, JwtAuthGuard, RolesGuard],
 })
 export class AuthModule {}

@@ -1,9 +1,17 @@
 import { ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { AuthGuard } from '@nestjs/passport';
-import { AppException, AuthUser, ErrorCode, IS_PUBLIC } from '@app/common';
+import { AppException, AuthUser, authUserOf, ErrorCode, IS_PUBLIC } from '@app/common';
 
-/** Global: every route needs a valid token unless it is marked `@Public()`. */
+/**
+ * Global: every route needs a valid token unless it is marked `@Public()`.
+ * - HTTP: the bearer token, checked by JwtStrategy → AuthService.authenticate (signature, expiry,
+ *   revocation, token version, account status).
+ * - Socket.IO: the gateway runs the same AuthService.authenticate on the handshake's token and
+ *   keeps the user on the socket; a message passes only from such a socket (a socket whose token
+ *   is revoked later is disconnected by the gateway).
+ * - Any other transport is refused.
+ */
 @Injectable()
 export class JwtAuthGuard extends AuthGuard('jwt') {
   constructor(private readonly reflector: Reflector) {
@@ -11,9 +19,17 @@ export class JwtAuthGuard extends AuthGuard('jwt') {
   }
 
   override canActivate(context: ExecutionContext) {
-    if (context.getType() !== 'http') return true;
     const open = this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, [context.getHandler(), context.getClass()]);
-    return open ? true : super.canActivate(context);
+    const type = context.getType();
+    switch (type) {
+      case 'http':
+        return open ? true : super.canActivate(context);
+      case 'ws':
+        if (open || authUserOf(context)) return true;
+        throw new AppException(ErrorCode.UNAUTHORIZED, 'Authentication required: connect with auth.token');
+      default:
+        throw new AppException(ErrorCode.UNAUTHORIZED, `Unsupported transport: ${type}`);
+    }
   }
 
   /**

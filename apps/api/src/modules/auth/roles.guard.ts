@@ -1,6 +1,6 @@
 import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { AppException, AuthUser, ErrorCode, Role, ROLES } from '@app/common';
+import { AppException, AuthUser, authUserOf, ErrorCode, Role, ROLES } from '@app/common';
 
 /** 403 FORBIDDEN unless the user holds one of the roles; for guards that decide roles at run time. */
 export function requireRole(user: AuthUser | undefined, roles: readonly Role[]): void {
@@ -8,7 +8,7 @@ export function requireRole(user: AuthUser | undefined, roles: readonly Role[]):
   throw new AppException(ErrorCode.FORBIDDEN, 'You do not have permission to do this');
 }
 
-/** `@Roles(...)`: the authenticated user must hold one of the roles, else 403. */
+/** `@Roles(...)`: the authenticated user (of the request or the socket) must hold one of the roles, else 403. */
 @Injectable()
 export class RolesGuard implements CanActivate {
   constructor(private readonly reflector: Reflector) {}
@@ -19,7 +19,7 @@ export class RolesGuard implements CanActivate {
       context.getClass(),
     ]);
     if (!roles?.length) return true;
-    requireRole(context.switchToHttp().getRequest<{ user?: AuthUser }>().user, roles);
+    requireRole(authUserOf(context), roles);
     return true;
   }
 }
