@@ -1,4 +1,5 @@
-import { CallsRepository } from '../../apps/api/src/modules/calls/calls.repository';
+import { CallRepository } from '../../apps/api/src/modules/calls/repositories/call.repository';
+import { ParticipantRepository } from '../../apps/api/src/modules/calls/repositories/participant.repository';
 import { callAction, getCall, makeCall } from '../factories/calls';
 import { makeUser } from '../factories/users';
 import { startTestApp, TestApp } from '../support/app';
@@ -74,7 +75,7 @@ describe('calls: the participant limit under concurrent joins', () => {
     const host = await makeUser(t);
     const guest = await makeUser(t);
     const call = await makeCall(t, host);
-    const repo = t.app.get(CallsRepository);
+    const repo = t.app.get(ParticipantRepository);
     const insert = repo.insertParticipant.bind(repo);
     let ended: number | undefined;
     const spy = jest.spyOn(repo, 'insertParticipant').mockImplementation(async (...args) => {
@@ -101,7 +102,7 @@ describe('calls: the participant limit under concurrent joins', () => {
     const [first, second] = await Promise.all([makeUser(t), makeUser(t)]);
     const call = await makeCall(t, host);
     for (const user of [first, second]) expect((await callAction(t, user, call.id, 'join')).status).toBe(200);
-    const repo = t.app.get(CallsRepository);
+    const repo = t.app.get(CallRepository);
     const changeHost = repo.changeHost.bind(repo);
     let firstLeft: number | undefined;
     const spy = jest.spyOn(repo, 'changeHost').mockImplementation(async (...args) => {

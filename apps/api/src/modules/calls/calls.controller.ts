@@ -4,7 +4,13 @@ import { AuthUser, CurrentUser, ResponseMessage } from '@app/common';
 import { ApiErrors, ApiSuccess } from '../../core/swagger/api-responses';
 import { AgoraCredentials } from './agora-token.service';
 import { CALL_EXAMPLE, CallView, ChatMessageView, InvitationView, ParticipantView } from './calls.mapper';
-import { CallPage, CallsService, ChatPage, JoinResult } from './calls.service';
+import { CallCreationService } from './lifecycle/call-creation.service';
+import { CallEndingService } from './lifecycle/call-ending.service';
+import { CallJoinService, JoinResult } from './lifecycle/call-join.service';
+import { CallLeaveService } from './lifecycle/call-leave.service';
+import { InvitationsService } from './invitations/invitations.service';
+import { ChatPage, MediaChatService } from './media-chat/media-chat.service';
+import { CallPage, CallQueriesService } from './queries/call-queries.service';
 import {
   ChatQuery,
   HistoryQuery,
@@ -42,12 +48,20 @@ const CALL_ID_PARAM = {
 const NOT_FOUND = { [HttpStatus.NOT_FOUND]: 'No call with this id' };
 const ENDED = 'The call has ended';
 
-/** Call management (spec "Call Management"). Object-level rules live in CallsService. */
+/** Call management (spec "Call Management"). Object-level rules: access/call-access.policy.ts. */
 @ApiTags('Calls')
 @ApiBearerAuth()
 @Controller('calls')
 export class CallsController {
-  constructor(private readonly calls: CallsService) {}
+  constructor(
+    private readonly creation: CallCreationService,
+    private readonly joins: CallJoinService,
+    private readonly leaves: CallLeaveService,
+    private readonly ending: CallEndingService,
+    private readonly invitations: InvitationsService,
+    private readonly mediaChat: MediaChatService,
+    private readonly queries: CallQueriesService,
+  ) {}
 
   @Post()
   @ResponseMessage('Call created successfully')
@@ -68,7 +82,7 @@ export class CallsController {
     [HttpStatus.NOT_FOUND]: 'An invitee is unknown or not active',
   })
   async create(@CurrentUser() me: AuthUser, @Body() body: CreateCallDto): Promise<{ call: CallView }> {
-    return { call: await this.calls.create(me.id, body) };
+    return { call: await this.creation.create(me.id, body) };
   }
 
   @Get('active')
@@ -76,7 +90,7 @@ export class CallsController {
   @ApiOperation({ summary: 'Active calls you host, are joined to, or are invited to (pending)' })
   @ApiSuccess(HttpStatus.OK, { calls: [ActiveCallDto] }, { example: { calls: [ACTIVE_CALL_EXAMPLE] } })
   async active(@CurrentUser() me: AuthUser): Promise<{ calls: CallView[] }> {
-    return { calls: await this.calls.active(me.id) };
+    return { calls: await this.queries.active(me.id) };
   }
 
   @Get('history')
@@ -84,7 +98,7 @@ export class CallsController {
   @ApiOperation({ summary: 'Ended calls you created or took part in, newest first' })
   @ApiSuccess(HttpStatus.OK, CallPageDto, { example: { calls: [ENDED_CALL_EXAMPLE], total: 1, limit: 20, skip: 0 } })
   history(@CurrentUser() me: AuthUser, @Query() query: HistoryQuery): Promise<CallPage> {
-    return this.calls.history(me.id, query.limit, query.skip);
+    return this.queries.history(me.id, query.limit, query.skip);
   }
 
   @Get(':id')
@@ -97,7 +111,7 @@ export class CallsController {
   @ApiSuccess(HttpStatus.OK, { call: CallDetailsDto }, { example: { call: CALL_DETAILS_EXAMPLE } })
   @ApiErrors({ [HttpStatus.FORBIDDEN]: 'You have no relation to this call' }, NOT_FOUND)
   async details(@CurrentUser() me: AuthUser, @Param('id') id: string): Promise<{ call: CallView }> {
-    return { call: await this.calls.details(id, me.id) };
+    return { call: await this.queries.details(id, me.id) };
   }
 
   @Post(':id/join')
@@ -125,7 +139,7 @@ export class CallsController {
     NOT_FOUND,
   )
   join(@CurrentUser() me: AuthUser, @Param('id') id: string, @Body() body: JoinCallDto): Promise<JoinResult> {
-    return this.calls.join(id, me.id, body.password);
+    return this.joins.join(id, me.id, body.password);
   }
 
   @Post(':id/leave')
@@ -147,7 +161,7 @@ export class CallsController {
     NOT_FOUND,
   )
   async leave(@CurrentUser() me: AuthUser, @Param('id') id: string): Promise<{ call: CallView }> {
-    return { call: await this.calls.leave(id, me.id) };
+    return { call: await this.leaves.leave(id, me.id) };
   }
 
   @Post(':id/end')
@@ -162,7 +176,7 @@ export class CallsController {
   )
   @ApiErrors({ [HttpStatus.FORBIDDEN]: 'Only the host can end the call', [HttpStatus.CONFLICT]: ENDED }, NOT_FOUND)
   async end(@CurrentUser() me: AuthUser, @Param('id') id: string): Promise<{ call: CallView }> {
-    return { call: await this.calls.end(id, me.id) };
+    return { call: await this.ending.endAsHost(id, me.id) };
   }
 
   @Post(':id/invite')
@@ -197,7 +211,7 @@ export class CallsController {
     @Param('id') id: string,
     @Body() body: InviteDto,
   ): Promise<{ invitations: InvitationView[]; skipped: string[] }> {
-    return this.calls.invite(id, me.id, body.userIds);
+    return this.invitations.invite(id, me.id, body.userIds);
   }
 
   @Post(':id/respond')
@@ -235,7 +249,7 @@ export class CallsController {
     @Param('id') id: string,
     @Body() body: RespondDto,
   ): Promise<{ invitation: InvitationView; call: CallView }> {
-    return this.calls.respond(id, me.id, body.response);
+    return this.invitations.respond(id, me.id, body.response);
   }
 
   @Put(':id/media')
@@ -259,7 +273,7 @@ export class CallsController {
     @Param('id') id: string,
     @Body() body: MediaDto,
   ): Promise<{ participant: ParticipantView }> {
-    return { participant: await this.calls.media(id, me.id, body) };
+    return { participant: await this.mediaChat.media(id, me.id, body) };
   }
 
   @Post(':id/chat')
@@ -282,7 +296,7 @@ export class CallsController {
     @Param('id') id: string,
     @Body() body: SendChatDto,
   ): Promise<{ message: ChatMessageView }> {
-    return { message: await this.calls.sendChat(id, me.id, body.message, body.messageType) };
+    return { message: await this.mediaChat.sendChat(id, me.id, body.message, body.messageType) };
   }
 
   @Get(':id/chat')
@@ -297,7 +311,7 @@ export class CallsController {
   })
   @ApiErrors({ [HttpStatus.FORBIDDEN]: 'Neither the host nor anyone who is or was in the call' }, NOT_FOUND)
   chat(@CurrentUser() me: AuthUser, @Param('id') id: string, @Query() query: ChatQuery): Promise<ChatPage> {
-    return this.calls.chat(id, me.id, query.limit, query.before);
+    return this.mediaChat.chat(id, me.id, query.limit, query.before);
   }
 
   @Get(':id/token')
@@ -307,6 +321,6 @@ export class CallsController {
   @ApiSuccess(HttpStatus.OK, { agoraToken: AgoraCredentialsDto }, { example: { agoraToken: AGORA_EXAMPLE } })
   @ApiErrors({ [HttpStatus.FORBIDDEN]: 'You are not joined', [HttpStatus.CONFLICT]: ENDED }, NOT_FOUND)
   async token(@CurrentUser() me: AuthUser, @Param('id') id: string): Promise<{ agoraToken: AgoraCredentials }> {
-    return { agoraToken: await this.calls.token(id, me.id) };
+    return { agoraToken: await this.joins.token(id, me.id) };
   }
 }

@@ -2,8 +2,10 @@ import { Inject, Injectable, OnModuleDestroy, OnModuleInit, Optional } from '@ne
 import { Logger } from 'pino';
 import { APP_CONFIG, AppConfig } from '../../core/config/app-config';
 import { LOGGER } from '../../core/core.module';
-import { CallPasswordAttempts } from './call-password-attempts';
-import { CallsService } from './calls.service';
+import { CallPasswordAttempts } from './access/call-password-attempts.service';
+import { CallEndingService } from './lifecycle/call-ending.service';
+import { CallRepository } from './repositories/call.repository';
+import { CallRecord, EndReason } from './schemas/call.schema';
 
 export const CALLS_HOUSEKEEPING_INTERVAL = Symbol('CALLS_HOUSEKEEPING_INTERVAL');
 const DEFAULT_INTERVAL_MS = 60_000;
@@ -23,7 +25,8 @@ export class CallsHousekeeping implements OnModuleInit, OnModuleDestroy {
   private running = false;
 
   constructor(
-    private readonly calls: CallsService,
+    private readonly calls: CallRepository,
+    private readonly ending: CallEndingService,
     private readonly passwordAttempts: CallPasswordAttempts,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(LOGGER) logger: Logger,
@@ -43,10 +46,31 @@ export class CallsHousekeeping implements OnModuleInit, OnModuleDestroy {
 
   async sweep(now = new Date()): Promise<{ idle: number; expired: number }> {
     const idleSeconds = this.config.calls?.idleTimeoutSeconds ?? 600;
-    const idle = await this.calls.endIdleCalls(now, idleSeconds);
-    const expired = await this.calls.endStaleScheduledCalls(now, SCHEDULED_GRACE_SECONDS);
+    const idle = await this.endIdleCalls(now, idleSeconds);
+    const expired = await this.endStaleScheduledCalls(now, SCHEDULED_GRACE_SECONDS);
     await this.passwordAttempts.purgeExpired(now);
     return { idle, expired };
+  }
+
+  /** Ends active calls that have had nobody joined since before `now - idleSeconds`. */
+  private async endIdleCalls(now: Date, idleSeconds: number): Promise<number> {
+    const idle = await this.calls.idleCalls(new Date(now.getTime() - idleSeconds * 1000));
+    return this.endEach(idle, 'idle', now, true);
+  }
+
+  /** Ends scheduled calls that never started, `graceSeconds` after their scheduled time. */
+  private async endStaleScheduledCalls(now: Date, graceSeconds: number): Promise<number> {
+    const stale = await this.calls.staleScheduledCalls(new Date(now.getTime() - graceSeconds * 1000));
+    return this.endEach(stale, 'expired', now, false);
+  }
+
+  /** How many of `calls` this sweep ended (another instance may have ended some first, or someone joined). */
+  private async endEach(calls: CallRecord[], reason: EndReason, now: Date, onlyIfEmpty: boolean): Promise<number> {
+    let ended = 0;
+    for (const call of calls) {
+      if (await this.ending.end(call._id, { by: 'system', userId: null, reason }, { now, onlyIfEmpty })) ended += 1;
+    }
+    return ended;
   }
 
   private async tick(): Promise<void> {

@@ -1,19 +1,36 @@
 import { Module } from '@nestjs/common';
 import { MongooseModule } from '@nestjs/mongoose';
 import { UsersModule } from '../users/users.module';
+import { CallAccessService } from './access/call-access.service';
+import { CallPasswordAttempts } from './access/call-password-attempts.service';
 import { AgoraTokenService } from './agora-token.service';
 import { CallsController } from './calls.controller';
 import { CallsHousekeeping } from './calls.housekeeping';
-import { CallsRepository } from './calls.repository';
-import { CallsService } from './calls.service';
+import { InvitationsService } from './invitations/invitations.service';
+import { CallCreationService } from './lifecycle/call-creation.service';
+import { CallEndingService } from './lifecycle/call-ending.service';
+import { CallJoinService } from './lifecycle/call-join.service';
+import { CallLeaveService } from './lifecycle/call-leave.service';
+import { MediaChatService } from './media-chat/media-chat.service';
+import { CallQueriesService } from './queries/call-queries.service';
+import { CallRepository } from './repositories/call.repository';
+import { ChatMessageRepository } from './repositories/chat-message.repository';
+import { InvitationRepository } from './repositories/invitation.repository';
+import { ParticipantRepository } from './repositories/participant.repository';
+import { PasswordFailureRepository } from './repositories/password-failure.repository';
 import { Call, CallSchema } from './schemas/call.schema';
 import { CallInvitation, CallInvitationSchema } from './schemas/call-invitation.schema';
 import { CallParticipant, CallParticipantSchema } from './schemas/call-participant.schema';
-import { ChatMessage, ChatMessageSchema } from './schemas/chat-message.schema';
 import { CallPasswordFailure, CallPasswordFailureSchema } from './schemas/call-password-failure.schema';
-import { CallPasswordAttempts } from './call-password-attempts';
+import { ChatMessage, ChatMessageSchema } from './schemas/chat-message.schema';
+import { CallUsers } from './views/call-users.service';
+import { CallViews } from './views/call-views.service';
 
-/** Calls: lifecycle, invitations, participants, media state, chat and Agora RTC tokens. */
+/**
+ * Calls: lifecycle, invitations, participants, media state, chat and Agora RTC tokens. Other
+ * modules use what index.ts exports: the access rules (CallAccessService), the one way to end a
+ * call (CallEndingService) and the reads (CallQueriesService).
+ */
 @Module({
   imports: [
     MongooseModule.forFeature([
@@ -26,7 +43,26 @@ import { CallPasswordAttempts } from './call-password-attempts';
     UsersModule,
   ],
   controllers: [CallsController],
-  providers: [CallsRepository, CallsService, CallPasswordAttempts, AgoraTokenService, CallsHousekeeping],
-  exports: [CallsService],
+  providers: [
+    CallRepository,
+    ParticipantRepository,
+    InvitationRepository,
+    ChatMessageRepository,
+    PasswordFailureRepository,
+    CallPasswordAttempts,
+    CallAccessService,
+    CallUsers,
+    CallViews,
+    AgoraTokenService,
+    CallEndingService,
+    CallCreationService,
+    CallJoinService,
+    CallLeaveService,
+    InvitationsService,
+    MediaChatService,
+    CallQueriesService,
+    CallsHousekeeping,
+  ],
+  exports: [CallAccessService, CallEndingService, CallQueriesService],
 })
 export class CallsModule {}

@@ -12,7 +12,8 @@ import {
   PARTICIPANT_EXAMPLE,
   ParticipantView,
 } from '../calls.mapper';
-import { CallPage, ChatPage } from '../calls.service';
+import { ChatPage } from '../media-chat/media-chat.service';
+import { CallPage } from '../queries/call-queries.service';
 import {
   CALL_MODES,
   CALL_STATUSES,

@@ -1,11 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { InjectModel } from '@nestjs/mongoose';
-import { AppException, ErrorCode, isDuplicateKey } from '@app/common';
-import { Model } from 'mongoose';
+import { AppException, ErrorCode } from '@app/common';
 import { Logger } from 'pino';
-import { APP_CONFIG, AppConfig } from '../../core/config/app-config';
-import { LOGGER } from '../../core/core.module';
-import { CallPasswordFailure, PasswordFailureRecord, passwordFailureId } from './schemas/call-password-failure.schema';
+import { APP_CONFIG, AppConfig } from '../../../core/config/app-config';
+import { LOGGER } from '../../../core/core.module';
+import { PasswordFailureRepository } from '../repositories/password-failure.repository';
 
 /** Attempts at the two conditional writes of `recordFailure` before giving up under contention. */
 const MAX_WRITE_ATTEMPTS = 3;
@@ -22,7 +20,7 @@ export class CallPasswordAttempts {
   private readonly log: Logger;
 
   constructor(
-    @InjectModel(CallPasswordFailure.name) private readonly failures: Model<CallPasswordFailure>,
+    private readonly failures: PasswordFailureRepository,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(LOGGER) logger: Logger,
   ) {
@@ -31,7 +29,7 @@ export class CallPasswordAttempts {
 
   /** 429 with Retry-After while the user has used up the window's wrong passwords for the call. */
   async assertMayTry(callId: string, userId: string, now = new Date()): Promise<void> {
-    const record = await this.failures.findById(passwordFailureId(callId, userId)).lean<PasswordFailureRecord>().exec();
+    const record = await this.failures.find(callId, userId);
     if (!record || record.windowEndsAt <= now || record.failures < this.config.calls.passwordFailures.limit) return;
     const retryAfter = Math.max(1, Math.ceil((record.windowEndsAt.getTime() - now.getTime()) / 1000));
     throw new AppException(
@@ -44,14 +42,12 @@ export class CallPasswordAttempts {
 
   /** Counts a wrong password: one more in the live window, or the first of a new one. */
   async recordFailure(callId: string, userId: string, now = new Date()): Promise<void> {
-    const _id = passwordFailureId(callId, userId);
     const { limit, windowSeconds } = this.config.calls.passwordFailures;
+    const windowEndsAt = new Date(now.getTime() + windowSeconds * 1000);
     for (let attempt = 0; attempt < MAX_WRITE_ATTEMPTS; attempt += 1) {
       const counted =
-        (await this.failures
-          .findOneAndUpdate({ _id, windowEndsAt: { $gt: now } }, { $inc: { failures: 1 } }, { new: true })
-          .lean<PasswordFailureRecord>()
-          .exec()) ?? (await this.startWindow(_id, now, windowSeconds));
+        (await this.failures.countInOpenWindow(callId, userId, now)) ??
+        (await this.failures.startWindow(callId, userId, now, windowEndsAt));
       if (counted) {
         this.log.warn({ callId, userId, failures: counted.failures, limit }, 'wrong call password');
         return;
@@ -59,26 +55,8 @@ export class CallPasswordAttempts {
     }
   }
 
-  /** Removes counts whose window has passed. */
-  async purgeExpired(now = new Date()): Promise<number> {
-    const { deletedCount } = await this.failures.deleteMany({ windowEndsAt: { $lte: now } }).exec();
-    return deletedCount;
-  }
-
-  /** null when a concurrent failure started the window first (the caller counts again). */
-  private async startWindow(_id: string, now: Date, windowSeconds: number): Promise<PasswordFailureRecord | null> {
-    try {
-      return await this.failures
-        .findOneAndUpdate(
-          { _id, windowEndsAt: { $lte: now } },
-          { $set: { failures: 1, windowEndsAt: new Date(now.getTime() + windowSeconds * 1000) } },
-          { new: true, upsert: true },
-        )
-        .lean<PasswordFailureRecord>()
-        .exec();
-    } catch (error) {
-      if (isDuplicateKey(error)) return null;
-      throw error;
-    }
+  /** Removes counts whose window has passed: such a count no longer limits anyone. */
+  purgeExpired(now = new Date()): Promise<number> {
+    return this.failures.purgeExpired(now);
   }
 }

@@ -1,0 +1,17 @@
+/*
+ * The calls module's public surface: what other modules (the Socket.IO gateway, admin) may use.
+ * Everything else in this folder is the module's own.
+ */
+export { CallsModule } from './calls.module';
+export { CallAccessService } from './access/call-access.service';
+export type { CallAccess } from './access/call-access.service';
+export type { CallFacts, Decision, Denial, JoinDecision, PasswordDecision } from './access/call-access.policy';
+export { CallEndingService } from './lifecycle/call-ending.service';
+export type { CallEnding, EndOptions } from './lifecycle/call-ending.service';
+export { CallQueriesService } from './queries/call-queries.service';
+export type { CallPage } from './queries/call-queries.service';
+export type { CallUser, CallView, ChatMessageView, InvitationView, ParticipantView } from './calls.mapper';
+export type { AgoraCredentials } from './agora-token.service';
+export type { CallRecord, CallMode, CallStatus, CallType, EndReason } from './schemas/call.schema';
+export type { ParticipantRecord, ParticipantRole, ParticipantState } from './schemas/call-participant.schema';
+export type { InvitationRecord, InvitationStatus } from './schemas/call-invitation.schema';

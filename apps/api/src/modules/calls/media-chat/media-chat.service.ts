@@ -1,0 +1,82 @@
+import { Injectable } from '@nestjs/common';
+import { AppException, ErrorCode } from '@app/common';
+import { EventBus } from '../../../core/events';
+import { CallAccessService } from '../access/call-access.service';
+import { CALL_ERRORS } from '../calls.errors';
+import { ChatMessageView, ParticipantView, toChatMessageView, toParticipantView } from '../calls.mapper';
+import { ChatMessageRepository } from '../repositories/chat-message.repository';
+import { MediaFlags, ParticipantRepository } from '../repositories/participant.repository';
+import { MessageType } from '../schemas/chat-message.schema';
+import { CallUsers } from '../views/call-users.service';
+
+export interface ChatPage {
+  messages: ChatMessageView[];
+  limit: number;
+  /** Pass as `before` to load older messages; null when this page was the last. */
+  nextBefore: string | null;
+}
+
+/** A participant's own media flags, and the call's chat. */
+@Injectable()
+export class MediaChatService {
+  constructor(
+    private readonly access: CallAccessService,
+    private readonly participants: ParticipantRepository,
+    private readonly messages: ChatMessageRepository,
+    private readonly users: CallUsers,
+    private readonly events: EventBus,
+  ) {}
+
+  async media(callId: string, userId: string, flags: MediaFlags): Promise<ParticipantView> {
+    const { call } = await this.access.toChangeMedia(callId, userId, flags);
+    const changes = Object.fromEntries(Object.entries(flags).filter(([, v]) => v !== undefined)) as MediaFlags;
+    if (Object.keys(changes).length === 0) {
+      const message = 'Give at least one of audioEnabled, videoEnabled, screenSharing';
+      throw new AppException(ErrorCode.BAD_REQUEST, message, [{ field: 'audioEnabled', message }]);
+    }
+    const updated = await this.participants.setMedia(callId, userId, changes);
+    if (!updated) throw new AppException(ErrorCode.FORBIDDEN, CALL_ERRORS.notJoined);
+    this.events.publish('call.media.updated', {
+      callId,
+      channelName: call.channelName,
+      userId,
+      agoraUid: updated.agoraUid,
+      audioEnabled: updated.audioEnabled,
+      videoEnabled: updated.videoEnabled,
+      screenSharing: updated.screenSharing,
+    });
+    return toParticipantView(updated, await this.users.lookup([userId]));
+  }
+
+  async sendChat(
+    callId: string,
+    userId: string,
+    message: string,
+    messageType: Extract<MessageType, 'text' | 'emoji'>,
+  ): Promise<ChatMessageView> {
+    const { call } = await this.access.toSendChat(callId, userId);
+    const stored = await this.messages.addMessage(call._id, userId, message, messageType);
+    this.events.publish('call.chat.message', {
+      callId,
+      channelName: call.channelName,
+      messageId: stored._id.toHexString(),
+      senderId: userId,
+      message: stored.message,
+      messageType: stored.messageType,
+      createdAt: stored.createdAt.toISOString(),
+    });
+    return toChatMessageView(stored, await this.users.lookup([userId]));
+  }
+
+  /** Newest first; `before` pages backwards by `createdAt`. */
+  async chat(callId: string, userId: string, limit: number, before?: string): Promise<ChatPage> {
+    const { call } = await this.access.toReadChat(callId, userId);
+    const rows = await this.messages.messagesOf(call._id, limit, before ? new Date(before) : undefined);
+    const users = await this.users.lookup(rows.map((m) => m.senderId.toHexString()));
+    return {
+      messages: rows.map((m) => toChatMessageView(m, users)),
+      limit,
+      nextBefore: rows.length === limit ? rows[rows.length - 1].createdAt.toISOString() : null,
+    };
+  }
+}

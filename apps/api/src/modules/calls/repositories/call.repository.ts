@@ -1,0 +1,175 @@
+import { Injectable } from '@nestjs/common';
+import { InjectModel } from '@nestjs/mongoose';
+import { FilterQuery, Model, Types } from 'mongoose';
+import { CALL_ID, newCallId } from '../call-rules';
+import { Call, CallRecord, CallStatus, EndReason } from '../schemas/call.schema';
+
+const OPEN: CallStatus[] = ['active', 'scheduled'];
+
+export type NewCall = Omit<
+  Call,
+  '_id' | 'createdAt' | 'updatedAt' | 'endedAt' | 'duration' | 'endReason' | 'startedAt'
+> & {
+  startedAt: Date | null;
+};
+
+/**
+ * The `calls` collection. Every rule that must hold under races is one conditional write with the
+ * rule in the filter (design.md §3); the embedded database's write front makes each such write
+ * atomic, as MongoDB does.
+ */
+@Injectable()
+export class CallRepository {
+  constructor(@InjectModel(Call.name) private readonly calls: Model<Call>) {}
+
+  async createCall(call: NewCall): Promise<CallRecord> {
+    const created = await this.calls.create({ _id: newCallId(), ...call });
+    return created.toObject() as CallRecord;
+  }
+
+  /** null for an unknown or malformed id. */
+  findCall(id: string): Promise<CallRecord | null> {
+    if (!CALL_ID.test(id)) return Promise.resolve(null);
+    return this.calls.findById(id).lean<CallRecord>().exec();
+  }
+
+  /**
+   * Takes a seat: one conditional `$inc` on the call, so the limit holds under concurrent joins.
+   * The same write hands out an Agora uid (`nextAgoraUid`); a rejoiner keeps its old uid and the
+   * new one is simply never used. null: the call is ended or full.
+   */
+  claimSeat(callId: string, maxParticipants: number, now: Date): Promise<CallRecord | null> {
+    return this.calls
+      .findOneAndUpdate(
+        { _id: callId, status: { $in: OPEN }, joinedCount: { $lt: maxParticipants } },
+        { $inc: { joinedCount: 1, nextAgoraUid: 1 }, $set: { lastActivityAt: now } },
+        { new: true },
+      )
+      .lean<CallRecord>()
+      .exec();
+  }
+
+  /**
+   * Gives a seat back (a leave, or the undo of a claim whose participant write failed). Only
+   * while the call is open and the count is positive: ending a call zeroes the count, and a
+   * release after that must not drive it below 0. null when nothing was released.
+   */
+  releaseSeat(callId: string, now: Date): Promise<CallRecord | null> {
+    return this.calls
+      .findOneAndUpdate(
+        { _id: callId, status: { $in: OPEN }, joinedCount: { $gt: 0 } },
+        { $inc: { joinedCount: -1 }, $set: { lastActivityAt: now } },
+        { new: true },
+      )
+      .lean<CallRecord>()
+      .exec();
+  }
+
+  /** scheduled → active, once: `true` for the one caller that made the change. */
+  async activate(callId: string, now: Date): Promise<boolean> {
+    const { modifiedCount } = await this.calls
+      .updateOne({ _id: callId, status: 'scheduled' }, { $set: { status: 'active', startedAt: now } })
+      .exec();
+    return modifiedCount > 0;
+  }
+
+  /**
+   * Ends the call if it is still open (and, with `onlyIfEmpty`, still has nobody joined).
+   * null when another request ended it first or someone joined meanwhile.
+   */
+  endCall(
+    call: CallRecord,
+    reason: EndReason,
+    endedAt: Date,
+    duration: number,
+    onlyIfEmpty = false,
+  ): Promise<CallRecord | null> {
+    const filter: FilterQuery<Call> = { _id: call._id, status: { $in: OPEN } };
+    if (onlyIfEmpty) filter.joinedCount = { $lte: 0 };
+    return this.calls
+      .findOneAndUpdate(
+        filter,
+        { $set: { status: 'ended', endedAt, duration, endReason: reason, joinedCount: 0 } },
+        { new: true },
+      )
+      .lean<CallRecord>()
+      .exec();
+  }
+
+  /**
+   * Claims the single invitation of a one-to-one call: one conditional `$inc`, so of racing
+   * invites exactly one gets it. false when the call already has its invitee (or has ended).
+   */
+  async claimOnlyInvitation(callId: string): Promise<boolean> {
+    const { modifiedCount } = await this.calls
+      .updateOne(
+        {
+          _id: callId,
+          status: { $in: OPEN },
+          $or: [{ inviteeCount: { $lt: 1 } }, { inviteeCount: { $exists: false } }],
+        },
+        { $inc: { inviteeCount: 1 } },
+      )
+      .exec();
+    return modifiedCount > 0;
+  }
+
+  /** Adds to (or, negative, gives back to) the call's invitation count. */
+  async countInvitations(callId: string, by: number): Promise<void> {
+    if (by === 0) return;
+    await this.calls.updateOne({ _id: callId }, { $inc: { inviteeCount: by } }).exec();
+  }
+
+  /** Moves the host role, only if `from` still holds it. */
+  async changeHost(callId: string, from: Types.ObjectId, to: Types.ObjectId): Promise<boolean> {
+    const { modifiedCount } = await this.calls
+      .updateOne({ _id: callId, hostId: from }, { $set: { hostId: to } })
+      .exec();
+    return modifiedCount > 0;
+  }
+
+  /** Calls by id with the given statuses, newest first (second query of the active list). */
+  callsByIds(ids: string[], status: CallStatus): Promise<CallRecord[]> {
+    if (ids.length === 0) return Promise.resolve([]);
+    return this.calls
+      .find({ _id: { $in: ids }, status })
+      .sort({ createdAt: -1, _id: -1 })
+      .lean<CallRecord[]>()
+      .exec();
+  }
+
+  activeCallsHostedBy(userId: Types.ObjectId): Promise<CallRecord[]> {
+    return this.calls.find({ hostId: userId, status: 'active' }).lean<CallRecord[]>().exec();
+  }
+
+  /** Ended calls among `ids` or created by `userId`, newest first, one page and the total. */
+  async endedCallsPage(
+    userId: Types.ObjectId,
+    ids: string[],
+    limit: number,
+    skip: number,
+  ): Promise<{ calls: CallRecord[]; total: number }> {
+    const filter: FilterQuery<Call> = { status: 'ended', $or: [{ createdBy: userId }, { _id: { $in: ids } }] };
+    const [calls, total] = await Promise.all([
+      this.calls.find(filter).sort({ endedAt: -1, _id: -1 }).skip(skip).limit(limit).lean<CallRecord[]>().exec(),
+      this.calls.countDocuments(filter).exec(),
+    ]);
+    return { calls, total };
+  }
+
+  /** Active calls with nobody joined whose last join or leave is older than `cutoff`. */
+  idleCalls(cutoff: Date): Promise<CallRecord[]> {
+    return this.calls
+      .find({ status: 'active', joinedCount: { $lte: 0 }, lastActivityAt: { $lt: cutoff } })
+      .lean<CallRecord[]>()
+      .exec();
+  }
+
+  /** Scheduled calls that never started, scheduled before `cutoff`. */
+  staleScheduledCalls(cutoff: Date): Promise<CallRecord[]> {
+    return this.calls
+      .find({ status: 'scheduled', scheduledFor: { $lt: cutoff } })
+      .lean<CallRecord[]>()
+      .exec();
+  }
+}

@@ -1,0 +1,118 @@
+import { Injectable } from '@nestjs/common';
+import { InjectModel } from '@nestjs/mongoose';
+import { isDuplicateKey } from '@app/common';
+import { FilterQuery, Model, Types } from 'mongoose';
+import { CallRecord } from '../schemas/call.schema';
+import { CallParticipant, ParticipantRecord, ParticipantRole, participantId } from '../schemas/call-participant.schema';
+
+/** What a join sets on the participant (call-rules.ts `joinFields`). */
+export interface JoinFields {
+  role: ParticipantRole;
+  joinedAt: Date;
+  audioEnabled: boolean;
+  videoEnabled: boolean;
+}
+
+export interface MediaFlags {
+  audioEnabled?: boolean;
+  videoEnabled?: boolean;
+  screenSharing?: boolean;
+}
+
+/**
+ * The `call_participants` collection: one document per (call, user), keyed `<callId>:<userId>` so
+ * that every per-user lookup and write goes by `_id`. State changes are conditional on the state
+ * they leave, so a concurrent request of the same user cannot apply twice.
+ */
+@Injectable()
+export class ParticipantRepository {
+  constructor(@InjectModel(CallParticipant.name) private readonly participants: Model<CallParticipant>) {}
+
+  findParticipant(callId: string, userId: string): Promise<ParticipantRecord | null> {
+    return this.participants.findById(participantId(callId, userId)).lean<ParticipantRecord>().exec();
+  }
+
+  /** First join of the user: false when a concurrent request of the same user inserted first. */
+  async insertParticipant(
+    call: CallRecord,
+    userId: string,
+    agoraUid: number,
+    fields: JoinFields,
+  ): Promise<ParticipantRecord | false> {
+    try {
+      const created = await this.participants.create({
+        _id: participantId(call._id, userId),
+        callId: call._id,
+        userId: new Types.ObjectId(userId),
+        agoraUid,
+        state: 'joined',
+        leftAt: null,
+        screenSharing: false,
+        ...fields,
+      });
+      return created.toObject() as ParticipantRecord;
+    } catch (error) {
+      if (isDuplicateKey(error)) return false;
+      throw error;
+    }
+  }
+
+  /** A rejoin (left → joined), keeping the uid. null when the user is already joined (or kicked). */
+  rejoinParticipant(callId: string, userId: string, fields: JoinFields): Promise<ParticipantRecord | null> {
+    return this.participants
+      .findOneAndUpdate(
+        { _id: participantId(callId, userId), state: 'left' },
+        { $set: { ...fields, state: 'joined', leftAt: null, screenSharing: false } },
+        { new: true },
+      )
+      .lean<ParticipantRecord>()
+      .exec();
+  }
+
+  /** joined → left, once. null when the user was not joined. */
+  leaveParticipant(callId: string, userId: string, now: Date): Promise<ParticipantRecord | null> {
+    return this.participants
+      .findOneAndUpdate(
+        { _id: participantId(callId, userId), state: 'joined' },
+        { $set: { state: 'left', leftAt: now, screenSharing: false } },
+        { new: true },
+      )
+      .lean<ParticipantRecord>()
+      .exec();
+  }
+
+  /** Marks everyone still joined as left (the call ended); returns who was joined. */
+  async leaveAll(callId: string, now: Date): Promise<string[]> {
+    const joined = await this.participants
+      .find({ callId, state: 'joined' }, { userId: 1 })
+      .lean<{ userId: Types.ObjectId }[]>()
+      .exec();
+    await this.participants
+      .updateMany({ callId, state: 'joined' }, { $set: { state: 'left', leftAt: now, screenSharing: false } })
+      .exec();
+    return joined.map((p) => p.userId.toHexString());
+  }
+
+  participantsOf(callId: string): Promise<ParticipantRecord[]> {
+    return this.participants.find({ callId }).sort({ joinedAt: 1, _id: 1 }).lean<ParticipantRecord[]>().exec();
+  }
+
+  async setRole(callId: string, userId: string, role: ParticipantRole): Promise<void> {
+    await this.participants.updateOne({ _id: participantId(callId, userId) }, { $set: { role } }).exec();
+  }
+
+  /** The caller's own media flags, only while joined. null when not joined. */
+  setMedia(callId: string, userId: string, flags: MediaFlags): Promise<ParticipantRecord | null> {
+    return this.participants
+      .findOneAndUpdate({ _id: participantId(callId, userId), state: 'joined' }, { $set: flags }, { new: true })
+      .lean<ParticipantRecord>()
+      .exec();
+  }
+
+  /** Ids of calls the user is joined to now (`joinedOnly`) or ever took part in. */
+  async callIdsOfParticipant(userId: Types.ObjectId, joinedOnly: boolean): Promise<string[]> {
+    const filter: FilterQuery<CallParticipant> = joinedOnly ? { userId, state: 'joined' } : { userId };
+    const rows = await this.participants.find(filter, { callId: 1 }).lean<{ callId: string }[]>().exec();
+    return rows.map((row) => row.callId);
+  }
+}
