@@ -1,6 +1,7 @@
+import { applyDecorators } from '@nestjs/common';
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsOptional, ValidateBy, ValidateIf, ValidationOptions } from 'class-validator';
+import { Transform, Type } from 'class-transformer';
+import { IsEmail, IsOptional, IsString, MaxLength, ValidateBy, ValidateIf, ValidationOptions } from 'class-validator';
 
 /** `@Transform(trim)`: surrounding whitespace never counts. */
 export const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
@@ -8,6 +9,19 @@ export const trim = ({ value }: { value: unknown }) => (typeof value === 'string
 /** `@Transform(normalizeEmail)`: emails are stored and compared lower-cased (no collation needed). */
 export const normalizeEmail = ({ value }: { value: unknown }) =>
   typeof value === 'string' ? value.trim().toLowerCase() : value;
+
+/** The longest email address (RFC 5321's path limit). */
+export const EMAIL_MAX_LENGTH = 254;
+
+/** An email address in a body: trimmed and lower-cased, then checked (one message for any bad value). */
+export function IsEmailAddress(): PropertyDecorator {
+  return applyDecorators(
+    Transform(normalizeEmail),
+    IsString({ message: 'email must be an email address' }),
+    MaxLength(EMAIL_MAX_LENGTH, { message: `email must be at most ${EMAIL_MAX_LENGTH} characters` }),
+    IsEmail({}, { message: 'email must be an email address' }),
+  );
+}
 
 /** A phone number in E.164: `+`, country code, up to 15 digits. */
 export const E164 = /^\+[1-9]\d{1,14}$/;
@@ -39,15 +53,21 @@ export function IsWholeNumberInRange(min: number, max: number, options?: Validat
   );
 }
 
-/** `?limit=&skip=` with this endpoint's default and maximum page size. */
-export function PageQuery(defaultLimit: number, maxLimit: number) {
-  class PageQueryDto implements Page {
+/** `?limit=` with this endpoint's default and maximum number of items. */
+export function LimitQuery(defaultLimit: number, maxLimit: number) {
+  class LimitQueryDto {
     @ApiPropertyOptional({ example: defaultLimit, default: defaultLimit, minimum: 1, maximum: maxLimit })
     @IsOptional()
     @Type(() => Number)
     @IsWholeNumberInRange(1, maxLimit)
     limit: number = defaultLimit;
+  }
+  return LimitQueryDto;
+}
 
+/** `?limit=&skip=` with this endpoint's default and maximum page size. */
+export function PageQuery(defaultLimit: number, maxLimit: number) {
+  class PageQueryDto extends LimitQuery(defaultLimit, maxLimit) implements Page {
     @ApiPropertyOptional({ example: 0, default: 0, minimum: 0, maximum: MAX_SKIP })
     @IsOptional()
     @Type(() => Number)

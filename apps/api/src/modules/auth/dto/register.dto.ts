@@ -1,7 +1,7 @@
-import { E164, IsOptionalNonNull, normalizeEmail, trim } from '@app/common';
+import { E164, EMAIL_MAX_LENGTH, IsEmailAddress, IsOptionalNonNull, trim } from '@app/common';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { IsEmail, IsString, Length, Matches, MaxLength } from 'class-validator';
+import { IsString, Length, Matches } from 'class-validator';
 import { IsStrongPassword } from './password.validator';
 
 export class RegisterDto {
@@ -17,11 +17,8 @@ export class RegisterDto {
   @Length(1, 50)
   lastName!: string;
 
-  @ApiProperty({ example: 'john@example.com' })
-  @Transform(normalizeEmail)
-  @IsString()
-  @MaxLength(254)
-  @IsEmail({}, { message: 'email must be an email address' })
+  @ApiProperty({ example: 'john@example.com', maxLength: EMAIL_MAX_LENGTH })
+  @IsEmailAddress()
   email!: string;
 
   @ApiProperty({ example: 'SecurePass123', description: '8–72 characters with upper, lower and digit' })

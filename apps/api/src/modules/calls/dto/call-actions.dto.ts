@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Transform, Type } from 'class-transformer';
+import { Transform } from 'class-transformer';
 import {
   ArrayMaxSize,
   ArrayMinSize,
@@ -14,7 +14,7 @@ import {
   MaxLength,
   ValidateBy,
 } from 'class-validator';
-import { IsIsoDateTime, IsWholeNumberInRange, MAX_EMOJI, PageQuery, isEmojiOnly, trim } from '@app/common';
+import { IsIsoDateTime, LimitQuery, MAX_EMOJI, PageQuery, isEmojiOnly, trim } from '@app/common';
 import { lowerCaseEach } from './transforms';
 
 export class JoinCallDto {
@@ -93,13 +93,7 @@ export class SendChatDto {
 export const CHAT_DEFAULT_LIMIT = 50;
 export const HISTORY_DEFAULT_LIMIT = 20;
 
-export class ChatQuery {
-  @ApiPropertyOptional({ example: 50, default: CHAT_DEFAULT_LIMIT, minimum: 1, maximum: 100 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsWholeNumberInRange(1, 100)
-  limit: number = CHAT_DEFAULT_LIMIT;
-
+export class ChatQuery extends LimitQuery(CHAT_DEFAULT_LIMIT, 100) {
   @ApiPropertyOptional({
     example: '2026-01-01T10:05:00.000Z',
     format: 'date-time',

@@ -1,13 +1,13 @@
-import { IsOptionalNonNull, IsWholeNumberInRange, trim } from '@app/common';
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Transform, Type } from 'class-transformer';
+import { LimitQuery, trim } from '@app/common';
+import { ApiProperty } from '@nestjs/swagger';
+import { Transform } from 'class-transformer';
 import { IsString, Length, Matches } from 'class-validator';
 import { SEARCH_QUERY_MAX, SEARCH_QUERY_MEANINGFUL, SEARCH_QUERY_TOO_VAGUE } from '../user-search';
 
 export const SEARCH_DEFAULT_LIMIT = 10;
 export const SEARCH_MAX_LIMIT = 50;
 
-export class SearchUsersQuery {
+export class SearchUsersQuery extends LimitQuery(SEARCH_DEFAULT_LIMIT, SEARCH_MAX_LIMIT) {
   @ApiProperty({
     example: 'john doe',
     minLength: 2,
@@ -24,10 +24,4 @@ export class SearchUsersQuery {
   @Length(1, SEARCH_QUERY_MAX, { message: `query must be 1 to ${SEARCH_QUERY_MAX} characters after trimming` })
   @Matches(SEARCH_QUERY_MEANINGFUL, { message: SEARCH_QUERY_TOO_VAGUE })
   query!: string;
-
-  @ApiPropertyOptional({ example: 10, default: SEARCH_DEFAULT_LIMIT, minimum: 1, maximum: SEARCH_MAX_LIMIT })
-  @IsOptionalNonNull()
-  @Type(() => Number)
-  @IsWholeNumberInRange(1, SEARCH_MAX_LIMIT)
-  limit: number = SEARCH_DEFAULT_LIMIT;
 }
