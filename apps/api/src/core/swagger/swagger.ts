@@ -51,6 +51,12 @@ export function setupSwagger(app: INestApplication, version: string): void {
         'error it can answer, with an `errorCode` from `ErrorCode`. Authenticate with `Authorization: Bearer <jwt>`.',
     )
     .setVersion(version)
+    // Tags by what a client is doing, in the order a client meets them.
+    .addTag('Authentication', 'Register, sign in and out, passwords and email links')
+    .addTag('Profile', 'Your own profile and presence')
+    .addTag('Contacts', 'Your contact list and finding people')
+    .addTag('Calls', 'Calls, invitations, media state, chat and Agora tokens')
+    .addTag('Health', 'Probes, summaries and (by HEALTH_DETAILS) details of the running instance')
     .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' })
     .build();
   // A plain JSON copy: the generated document shares objects with the decorators' metadata, which

@@ -1,18 +1,20 @@
-import { forwardRef, Module } from '@nestjs/common';
+import { Module } from '@nestjs/common';
 import { MongooseModule } from '@nestjs/mongoose';
 import { UsersModule } from '../users/users.module';
 import { ContactsController } from './contacts.controller';
 import { ContactsRepository } from './contacts.repository';
 import { ContactsService } from './contacts.service';
+import { PeopleSearchController } from './people-search.controller';
 import { Contact, ContactSchema } from './schemas/contact.schema';
 
 /**
- * A user's contacts: one document per (owner, contact) pair. User data comes from UsersService.
- * forwardRef: UsersModule imports this module back for the `isContact` flag of user search.
+ * A user's contacts: one document per (owner, contact) pair, and user search (which needs the
+ * contact lists for `isContact` and the email rule). User data comes from UsersService; the
+ * users module knows nothing of contacts.
  */
 @Module({
-  imports: [MongooseModule.forFeature([{ name: Contact.name, schema: ContactSchema }]), forwardRef(() => UsersModule)],
-  controllers: [ContactsController],
+  imports: [MongooseModule.forFeature([{ name: Contact.name, schema: ContactSchema }]), UsersModule],
+  controllers: [ContactsController, PeopleSearchController],
   providers: [ContactsRepository, ContactsService],
   exports: [ContactsService],
 })
