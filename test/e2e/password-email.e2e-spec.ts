@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { createServer } from 'node:net';
 import { Connection, Types } from 'mongoose';
-import { AuthHousekeepingService } from '../../apps/api/src/modules/auth/auth-housekeeping.service';
+import { AuthHousekeeping } from '../../apps/api/src/modules/auth/auth.housekeeping';
 import { bearer, makeUser, RegisteredUser } from '../factories/users';
 import { randomIp, startTestApp, TestApp, TestResponse } from '../support/app';
 import { mailsTo, outbox, tokenFromMail, waitForMail } from '../support/mail';
@@ -306,7 +306,7 @@ describe('password and email flows', () => {
         { $set: { expiresAt: new Date(Date.now() - 1000) } },
       );
       const live = await resetToken(user, 2);
-      const purged = await t.app.get(AuthHousekeepingService).purge();
+      const purged = await t.app.get(AuthHousekeeping).purge();
       expect(purged.emailTokens).toBeGreaterThanOrEqual(2);
       const left = await tokens().find({ userId: user.id }).toArray();
       expect(left.map((doc) => doc._id)).toEqual([sha256(live)]);

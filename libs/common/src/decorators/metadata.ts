@@ -15,7 +15,7 @@ export const RawResponse = () => SetMetadata(RAW_RESPONSE, true);
 /** The route needs no authentication. */
 export const Public = () => SetMetadata(IS_PUBLIC, true);
 
-/** The named rate limit a route counts against (design.md §5); `false` exempts it. */
+/** The named rate limit a route counts against (docs/architecture.md, "Rate limits"); `false` exempts it. */
 export const RATE_LIMIT_NAMES = ['auth', 'default', 'admin', 'search'] as const;
 export type RateLimitName = (typeof RATE_LIMIT_NAMES)[number];
 export const RateLimit = (name: RateLimitName | false) => SetMetadata(RATE_LIMIT, name);

@@ -1,6 +1,6 @@
 import { HttpStatus } from '@nestjs/common';
 
-/** Every error code the API answers with: the spec's table plus the transport-level ones of design.md §2. */
+/** Every error code the API answers with: the spec's table plus the transport-level ones (docs/architecture.md, "Requests"). */
 export enum ErrorCode {
   BAD_REQUEST = 'BAD_REQUEST',
   UNAUTHORIZED = 'UNAUTHORIZED',

@@ -5,7 +5,7 @@ import { RATE_LIMIT_NAMES } from '@app/common';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { RateLimitGuard } from './rate-limit.guard';
 
-/** Named limits of design.md §5; counted in Redis when REDIS_URL is set, so every instance shares them. */
+/** Named limits (docs/architecture.md, "Rate limits"); counted in Redis when REDIS_URL is set, so every instance shares them. */
 @Module({
   imports: [
     ThrottlerModule.forRootAsync({

@@ -6,7 +6,7 @@ import { APP_CONFIG, AppConfig } from '../../core/config/app-config';
 import { UsersModule } from '../users/users.module';
 import { AdminAccountsService } from './admin-accounts.service';
 import { AuthController } from './auth.controller';
-import { AuthHousekeepingService } from './auth-housekeeping.service';
+import { AuthHousekeeping } from './auth.housekeeping';
 import { AuthRepository } from './auth.repository';
 import { AuthService } from './auth.service';
 import { JwtAuthGuard } from './jwt-auth.guard';
@@ -37,7 +37,7 @@ import { RevokedToken, RevokedTokenSchema } from './schemas/revoked-token.schema
     AuthService,
     AuthRepository,
     AdminAccountsService,
-    AuthHousekeepingService,
+    AuthHousekeeping,
     JwtStrategy,
     JwtAuthGuard,
     RolesGuard,

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { AppException, ErrorCode } from '@app/common';
 import { UsersService } from '../users/users.service';
 import { ContactRelations } from './contact-relations';
-import { CONTACT_ERRORS } from './contacts.errors';
+import { CONTACT_MESSAGES } from './contacts.messages';
 import { ContactView, toContactView } from './contacts.mapper';
 import { ContactsRepository } from './contacts.repository';
 
@@ -50,19 +50,19 @@ export class ContactsService {
 
   async add(ownerId: string, contactUserId: string): Promise<ContactView> {
     const contactId = contactUserId.toLowerCase();
-    if (contactId === ownerId) throw new AppException(ErrorCode.BAD_REQUEST, CONTACT_ERRORS.self);
+    if (contactId === ownerId) throw new AppException(ErrorCode.BAD_REQUEST, CONTACT_MESSAGES.self);
     const user = await this.users.findById(contactId);
     if (!user || user.accountStatus !== 'active') {
-      throw new AppException(ErrorCode.NOT_FOUND, CONTACT_ERRORS.userNotFound);
+      throw new AppException(ErrorCode.NOT_FOUND, CONTACT_MESSAGES.userNotFound);
     }
     const entry = await this.contacts.add(ownerId, contactId);
-    if (!entry) throw new AppException(ErrorCode.CONFLICT, CONTACT_ERRORS.alreadyContact);
+    if (!entry) throw new AppException(ErrorCode.CONFLICT, CONTACT_MESSAGES.alreadyContact);
     return toContactView(user, entry.addedAt, await this.relationsWith(ownerId, [contactId]));
   }
 
   async remove(ownerId: string, contactUserId: string): Promise<void> {
     const removed = await this.contacts.remove(ownerId, contactUserId.toLowerCase());
-    if (!removed) throw new AppException(ErrorCode.NOT_FOUND, CONTACT_ERRORS.notAContact);
+    if (!removed) throw new AppException(ErrorCode.NOT_FOUND, CONTACT_MESSAGES.notAContact);
   }
 
   /**

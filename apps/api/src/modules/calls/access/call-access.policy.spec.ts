@@ -1,5 +1,5 @@
 import { CallMode, CallStatus, InvitationStatus } from '@app/common';
-import { CALL_ERRORS } from '../calls.errors';
+import { CALL_MESSAGES } from '../calls.messages';
 import { ParticipantState } from '../schemas/call-participant.schema';
 import {
   CallFacts,
@@ -26,18 +26,18 @@ import {
 type Outcome = string;
 
 const ALLOW = 'allow';
-const FORBIDDEN = `403 ${CALL_ERRORS.forbidden}`;
-const NOT_JOINED = `403 ${CALL_ERRORS.notJoined}`;
-const NOT_JOINED_CONFLICT = `409 ${CALL_ERRORS.notJoined}`;
-const NOT_HOST = `403 ${CALL_ERRORS.notHost}`;
-const NO_INVITATION = `403 ${CALL_ERRORS.noInvitation}`;
-const ANSWERED = `409 ${CALL_ERRORS.alreadyAnswered}`;
-const ENDED = `409 ${CALL_ERRORS.ended}`;
-const KICKED = `403 ${CALL_ERRORS.kicked}`;
-const ONE_TO_ONE = `403 ${CALL_ERRORS.oneToOneClosed}`;
-const WRONG_PASSWORD = `403 ${CALL_ERRORS.wrongPassword}`;
-const CHAT_DISABLED = `403 ${CALL_ERRORS.chatDisabled}`;
-const SCREEN_SHARE_DISABLED = `403 ${CALL_ERRORS.screenShareDisabled}`;
+const FORBIDDEN = `403 ${CALL_MESSAGES.forbidden}`;
+const NOT_JOINED = `403 ${CALL_MESSAGES.notJoined}`;
+const NOT_JOINED_CONFLICT = `409 ${CALL_MESSAGES.notJoined}`;
+const NOT_HOST = `403 ${CALL_MESSAGES.notHost}`;
+const NO_INVITATION = `403 ${CALL_MESSAGES.noInvitation}`;
+const ANSWERED = `409 ${CALL_MESSAGES.alreadyAnswered}`;
+const ENDED = `409 ${CALL_MESSAGES.ended}`;
+const KICKED = `403 ${CALL_MESSAGES.kicked}`;
+const ONE_TO_ONE = `403 ${CALL_MESSAGES.oneToOneClosed}`;
+const WRONG_PASSWORD = `403 ${CALL_MESSAGES.wrongPassword}`;
+const CHAT_DISABLED = `403 ${CALL_MESSAGES.chatDisabled}`;
+const SCREEN_SHARE_DISABLED = `403 ${CALL_MESSAGES.screenShareDisabled}`;
 
 function outcome(decision: JoinDecision): Outcome {
   if (decision.verdict === 'allow') return ALLOW;

@@ -1,5 +1,5 @@
 import { AppException, CallMode, CallStatus, ErrorCode, InvitationStatus } from '@app/common';
-import { CALL_ERRORS } from '../calls.errors';
+import { CALL_MESSAGES } from '../calls.messages';
 import { CallSettings } from '../schemas/call.schema';
 import { ParticipantState } from '../schemas/call-participant.schema';
 
@@ -43,7 +43,7 @@ const deny = (code: ErrorCode, message: string): Denial => ({
   verdict: 'deny',
   error: new AppException(code, message),
 });
-const forbidden = (message: string = CALL_ERRORS.forbidden) => deny(ErrorCode.FORBIDDEN, message);
+const forbidden = (message: string = CALL_MESSAGES.forbidden) => deny(ErrorCode.FORBIDDEN, message);
 const conflict = (message: string) => deny(ErrorCode.CONFLICT, message);
 
 const isJoined = (f: CallFacts) => f.participant?.state === 'joined';
@@ -52,9 +52,9 @@ const isRelated = (f: CallFacts) => f.isHost || f.participant !== null || f.invi
 
 /* Checks: the denial when the rule fails, else null (an error is built only for a failing rule). */
 const unrelated = (f: CallFacts) => (isRelated(f) ? null : forbidden());
-const ended = (f: CallFacts) => (f.call.status === 'ended' ? conflict(CALL_ERRORS.ended) : null);
+const ended = (f: CallFacts) => (f.call.status === 'ended' ? conflict(CALL_MESSAGES.ended) : null);
 const notJoined = (f: CallFacts, denial: (message: string) => Denial) =>
-  isJoined(f) ? null : denial(CALL_ERRORS.notJoined);
+  isJoined(f) ? null : denial(CALL_MESSAGES.notJoined);
 
 /** The first failing check decides; allowed when none fails. */
 function firstOf(...checks: (Denial | null)[]): Decision {
@@ -81,7 +81,7 @@ export function decideInteract(f: CallFacts): Decision {
 
 /** Send a chat message: as `decideInteract`, in a call that allows chat. */
 export function decideSendChat(f: CallFacts): Decision {
-  return firstOf(denialOf(decideInteract(f)), f.call.settings.allowChat ? null : forbidden(CALL_ERRORS.chatDisabled));
+  return firstOf(denialOf(decideInteract(f)), f.call.settings.allowChat ? null : forbidden(CALL_MESSAGES.chatDisabled));
 }
 
 /** Act with one's own participant (a fresh token, media, the call's room): currently joined, call open. */
@@ -92,7 +92,7 @@ export function decideAsJoined(f: CallFacts): Decision {
 /** Change one's own media flags: as `decideAsJoined`; turning screen sharing on needs the call to allow it. */
 export function decideMedia(f: CallFacts, change: { screenSharing?: boolean }): Decision {
   const sharingRefused = change.screenSharing && !f.call.settings.allowScreenShare;
-  return firstOf(denialOf(decideAsJoined(f)), sharingRefused ? forbidden(CALL_ERRORS.screenShareDisabled) : null);
+  return firstOf(denialOf(decideAsJoined(f)), sharingRefused ? forbidden(CALL_MESSAGES.screenShareDisabled) : null);
 }
 
 /** Leave: someone the call concerns, joined to the open call. */
@@ -102,13 +102,13 @@ export function decideLeave(f: CallFacts): Decision {
 
 /** End the call for everyone as a user: its current host only, once. */
 export function decideEnd(f: CallFacts): Decision {
-  return firstOf(f.isHost ? null : forbidden(CALL_ERRORS.notHost), ended(f));
+  return firstOf(f.isHost ? null : forbidden(CALL_MESSAGES.notHost), ended(f));
 }
 
 /** Answer one's own invitation: only while it is pending and the call is open. */
 export function decideRespond(f: CallFacts): Decision {
-  if (!f.invitation) return forbidden(CALL_ERRORS.noInvitation);
-  return firstOf(f.invitation.status === 'pending' ? null : conflict(CALL_ERRORS.alreadyAnswered), ended(f));
+  if (!f.invitation) return forbidden(CALL_MESSAGES.noInvitation);
+  return firstOf(f.invitation.status === 'pending' ? null : conflict(CALL_MESSAGES.alreadyAnswered), ended(f));
 }
 
 /**
@@ -119,13 +119,13 @@ export function decideRespond(f: CallFacts): Decision {
  * after the password, so a stranger learns nothing about the call without it.
  */
 export function decideJoin(f: CallFacts, passwordGiven: boolean): JoinDecision {
-  if (f.participant?.state === 'kicked') return forbidden(CALL_ERRORS.kicked);
+  if (f.participant?.state === 'kicked') return forbidden(CALL_MESSAGES.kicked);
   const stillOpen = firstOf(ended(f));
   if (isRelated(f)) return stillOpen;
-  if (f.call.callMode === 'one-to-one') return forbidden(CALL_ERRORS.oneToOneClosed);
+  if (f.call.callMode === 'one-to-one') return forbidden(CALL_MESSAGES.oneToOneClosed);
   const hash = f.call.settings.passwordHash;
   if (!f.call.settings.requirePassword || !hash) return stillOpen;
-  const wrong = forbidden(CALL_ERRORS.wrongPassword);
+  const wrong = forbidden(CALL_MESSAGES.wrongPassword);
   if (!passwordGiven) return wrong;
   return { verdict: 'verify-password', passwordHash: hash, right: stillOpen, wrong };
 }

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { AppException, ErrorCode } from '@app/common';
 import { verifyPassword } from '../../auth/password';
-import { CALL_ERRORS } from '../calls.errors';
+import { CALL_MESSAGES } from '../calls.messages';
 import { CallRepository } from '../repositories/call.repository';
 import { InvitationRepository } from '../repositories/invitation.repository';
 import { ParticipantRepository } from '../repositories/participant.repository';
@@ -49,7 +49,7 @@ export class CallAccessService {
   /** The caller's relation to the call, without any rule; 404 for an unknown or malformed id. */
   async relation(callId: string, userId: string): Promise<CallAccess> {
     const call = await this.calls.findCall(callId);
-    if (!call) throw new AppException(ErrorCode.NOT_FOUND, CALL_ERRORS.notFound);
+    if (!call) throw new AppException(ErrorCode.NOT_FOUND, CALL_MESSAGES.notFound);
     const [participant, invitation] = await Promise.all([
       this.participants.findParticipant(call._id, userId),
       this.invitations.findInvitation(call._id, userId),

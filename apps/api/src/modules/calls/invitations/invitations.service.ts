@@ -3,7 +3,7 @@ import { AppException, ErrorCode } from '@app/common';
 import { EventBus } from '../../../core/events';
 import { CallAccessService } from '../access/call-access.service';
 import { callInvitedEvent } from '../call-events';
-import { CALL_ERRORS } from '../calls.errors';
+import { CALL_MESSAGES } from '../calls.messages';
 import { CallView, InvitationView, toInvitationView } from '../calls.mapper';
 import { InvitationResponse } from '../dto/call-actions.dto';
 import { declineEndsCall } from '../lifecycle/call-lifecycle.rules';
@@ -57,12 +57,12 @@ export class InvitationsService {
     const fresh = userIds.filter((id) => !taken.has(id));
     const oneToOne = call.callMode === 'one-to-one' && fresh.length > 0;
     if (oneToOne) {
-      if (invitations.length + fresh.length > 1) throw conflict(CALL_ERRORS.oneToOneInvitee);
+      if (invitations.length + fresh.length > 1) throw conflict(CALL_MESSAGES.oneToOneInvitee);
       // The read above is only a fast path: the single invitation is claimed on the call by
       // one conditional write, so of racing invites exactly one inserts an invitation.
       if (!(await this.calls.claimOnlyInvitation(call._id))) {
         const theirs = await this.invitations.findInvitation(callId, fresh[0]);
-        if (!theirs) throw conflict(CALL_ERRORS.oneToOneInvitee);
+        if (!theirs) throw conflict(CALL_MESSAGES.oneToOneInvitee);
         // A concurrent invite of the same user won: this one is a skip, as it would be later.
         return { invitations: [], skipped: userIds };
       }
@@ -100,7 +100,7 @@ export class InvitationsService {
     const { call } = await this.access.toRespond(callId, userId);
     const now = new Date();
     const answered = await this.invitations.answerInvitation(callId, userId, response, now);
-    if (!answered) throw conflict(CALL_ERRORS.alreadyAnswered);
+    if (!answered) throw conflict(CALL_MESSAGES.alreadyAnswered);
     this.events.publish('call.invitation.responded', {
       callId,
       channelName: call.channelName,

@@ -6,7 +6,7 @@ import { hashPassword } from '../../auth/password';
 import { AgoraCredentials, AgoraTokenService } from '../agora-token.service';
 import { callInvitedEvent, participantJoinedEvent } from '../call-events';
 import { defaultMaxParticipants, newChannelName } from '../call-rules';
-import { CALL_ERRORS } from '../calls.errors';
+import { CALL_MESSAGES } from '../calls.messages';
 import { CallView } from '../calls.mapper';
 import { CreateCallDto } from '../dto/create-call.dto';
 import { CallRepository } from '../repositories/call.repository';
@@ -36,11 +36,11 @@ export class CallCreationService {
   async create(userId: string, dto: CreateCallDto): Promise<CallView> {
     const maxParticipants = dto.maxParticipants ?? defaultMaxParticipants(dto.callMode);
     if (dto.callMode === 'one-to-one' && maxParticipants !== 2) {
-      throw badRequest('maxParticipants', CALL_ERRORS.oneToOneMax);
+      throw badRequest('maxParticipants', CALL_MESSAGES.oneToOneMax);
     }
     const inviteeIds = dto.inviteUserIds ?? [];
-    if (inviteeIds.includes(userId)) throw badRequest('inviteUserIds', CALL_ERRORS.selfInvite);
-    if (inviteeIds.length > maxParticipants - 1) throw badRequest('inviteUserIds', CALL_ERRORS.tooManyInvites);
+    if (inviteeIds.includes(userId)) throw badRequest('inviteUserIds', CALL_MESSAGES.selfInvite);
+    if (inviteeIds.length > maxParticipants - 1) throw badRequest('inviteUserIds', CALL_MESSAGES.tooManyInvites);
     await this.users.assertActive(inviteeIds);
 
     const now = new Date();

@@ -5,7 +5,7 @@ import { LOGGER } from '../../../core/core.module';
 import { EventBus } from '../../../core/events';
 import { CallAccessService } from '../access/call-access.service';
 import { callDurationSeconds } from '../call-rules';
-import { CALL_ERRORS } from '../calls.errors';
+import { CALL_MESSAGES } from '../calls.messages';
 import { CallView } from '../calls.mapper';
 import { CallRepository } from '../repositories/call.repository';
 import { InvitationRepository } from '../repositories/invitation.repository';
@@ -57,7 +57,7 @@ export class CallEndingService {
   async end(callId: string, ending: CallEnding, options: EndOptions = {}): Promise<CallRecord | null> {
     const { now = new Date(), onlyIfEmpty = false } = options;
     const call = await this.calls.findCall(callId);
-    if (!call) throw new AppException(ErrorCode.NOT_FOUND, CALL_ERRORS.notFound);
+    if (!call) throw new AppException(ErrorCode.NOT_FOUND, CALL_MESSAGES.notFound);
     const duration = callDurationSeconds(call.startedAt, now);
     const ended = await this.calls.endCall(call, ending.reason, now, duration, onlyIfEmpty);
     if (!ended) return null;
@@ -80,7 +80,7 @@ export class CallEndingService {
   async endAsHost(callId: string, userId: string): Promise<CallView> {
     const { call } = await this.access.asHostToEnd(callId, userId);
     const ended = await this.end(call._id, { by: 'host', userId, reason: 'ended-by-host' });
-    if (!ended) throw new AppException(ErrorCode.CONFLICT, CALL_ERRORS.ended);
+    if (!ended) throw new AppException(ErrorCode.CONFLICT, CALL_MESSAGES.ended);
     return this.views.full(ended);
   }
 }

@@ -5,7 +5,7 @@ import { CallAccessService } from '../access/call-access.service';
 import { AgoraCredentials, AgoraTokenService } from '../agora-token.service';
 import { participantJoinedEvent } from '../call-events';
 import { agoraUidFromCounter } from '../call-rules';
-import { CALL_ERRORS } from '../calls.errors';
+import { CALL_MESSAGES } from '../calls.messages';
 import { CallView } from '../calls.mapper';
 import { CallRepository } from '../repositories/call.repository';
 import { InvitationRepository } from '../repositories/invitation.repository';
@@ -52,7 +52,7 @@ export class CallJoinService {
       const theirs = await this.participants.findParticipant(callId, userId);
       if (theirs?.state === 'joined') return this.joinResult((await this.calls.findCall(callId)) ?? call, theirs);
       const fresh = await this.calls.findCall(callId);
-      throw conflict(fresh?.status === 'ended' ? CALL_ERRORS.ended : CALL_ERRORS.full);
+      throw conflict(fresh?.status === 'ended' ? CALL_MESSAGES.ended : CALL_MESSAGES.full);
     }
 
     let participant: ParticipantRecord | null;
@@ -67,8 +67,8 @@ export class CallJoinService {
       await this.calls.releaseSeat(call._id, now);
       const theirs = await this.participants.findParticipant(callId, userId);
       const fresh = await this.calls.findCall(callId);
-      if (!fresh || fresh.status === 'ended') throw conflict(CALL_ERRORS.ended);
-      if (theirs?.state !== 'joined') throw conflict(CALL_ERRORS.notJoined);
+      if (!fresh || fresh.status === 'ended') throw conflict(CALL_MESSAGES.ended);
+      if (theirs?.state !== 'joined') throw conflict(CALL_MESSAGES.notJoined);
       return this.joinResult(fresh, theirs);
     }
 
@@ -78,7 +78,7 @@ export class CallJoinService {
     const current = await this.calls.findCall(callId);
     if (!current || current.status === 'ended') {
       await this.participants.leaveParticipant(callId, userId, now);
-      throw conflict(CALL_ERRORS.ended);
+      throw conflict(CALL_MESSAGES.ended);
     }
 
     const started = claimed.status === 'scheduled' && (await this.calls.activate(call._id, now));

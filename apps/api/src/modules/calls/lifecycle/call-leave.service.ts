@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { AppException, ErrorCode } from '@app/common';
 import { EventBus } from '../../../core/events';
 import { CallAccessService } from '../access/call-access.service';
-import { CALL_ERRORS } from '../calls.errors';
+import { CALL_MESSAGES } from '../calls.messages';
 import { CallView } from '../calls.mapper';
 import { CallRepository } from '../repositories/call.repository';
 import { ParticipantRepository } from '../repositories/participant.repository';
@@ -32,7 +32,7 @@ export class CallLeaveService {
     const now = new Date();
     // The rule checked the caller was joined; this write decides it against a concurrent leave.
     const left = await this.participants.leaveParticipant(callId, userId, now);
-    if (!left) throw new AppException(ErrorCode.CONFLICT, CALL_ERRORS.notJoined);
+    if (!left) throw new AppException(ErrorCode.CONFLICT, CALL_MESSAGES.notJoined);
     // null: the call ended meanwhile (its end zeroed the count); nothing left to hand over.
     const after = (await this.calls.releaseSeat(call._id, now)) ?? (await this.calls.findCall(callId)) ?? call;
     this.events.publish('call.participant.left', {

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { AppException, ErrorCode } from '@app/common';
 import { EventBus } from '../../../core/events';
 import { CallAccessService } from '../access/call-access.service';
-import { CALL_ERRORS } from '../calls.errors';
+import { CALL_MESSAGES } from '../calls.messages';
 import { ChatMessageView, ParticipantView, toChatMessageView, toParticipantView } from '../calls.mapper';
 import { ChatMessageRepository } from '../repositories/chat-message.repository';
 import { MediaFlags, ParticipantRepository } from '../repositories/participant.repository';
@@ -35,7 +35,7 @@ export class MediaChatService {
       throw new AppException(ErrorCode.BAD_REQUEST, message, [{ field: 'audioEnabled', message }]);
     }
     const updated = await this.participants.setMedia(callId, userId, changes);
-    if (!updated) throw new AppException(ErrorCode.FORBIDDEN, CALL_ERRORS.notJoined);
+    if (!updated) throw new AppException(ErrorCode.FORBIDDEN, CALL_MESSAGES.notJoined);
     this.events.publish('call.media.updated', {
       callId,
       channelName: call.channelName,

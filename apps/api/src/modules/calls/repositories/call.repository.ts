@@ -15,7 +15,7 @@ export type NewCall = Omit<
 
 /**
  * The `calls` collection. Every rule that must hold under races is one conditional write with the
- * rule in the filter (design.md §3); the embedded database's write front makes each such write
+ * rule in the filter (docs/architecture.md, "Mail, contacts, calls"); the embedded database's write front makes each such write
  * atomic, as MongoDB does.
  */
 @Injectable()

@@ -41,7 +41,7 @@ export class CallSettings {
 }
 
 /**
- * A call. Counters change only by atomic `$inc` with the rule in the filter (design.md §3):
+ * A call. Counters change only by atomic `$inc` with the rule in the filter (docs/architecture.md, "Mail, contacts, calls"):
  * `joinedCount` (participants joined now, the host included), `nextAgoraUid` and `inviteeCount`.
  */
 @Schema({ collection: 'calls', timestamps: true, minimize: false })

@@ -1,7 +1,7 @@
 import { AppException, ErrorCode } from '@app/common';
 import { Injectable } from '@nestjs/common';
 import { UsersService } from '../../users/users.service';
-import { CALL_ERRORS } from '../calls.errors';
+import { CALL_MESSAGES } from '../calls.messages';
 import { UserLookup } from '../calls.mapper';
 
 /** The calls module's one way to the users module: names for views, and who may be invited. */
@@ -20,6 +20,6 @@ export class CallUsers {
     if (ids.length === 0) return;
     const found = await this.users.findByIds(ids);
     const active = found.filter((u) => u.accountStatus === 'active');
-    if (active.length !== new Set(ids).size) throw new AppException(ErrorCode.NOT_FOUND, CALL_ERRORS.usersNotFound);
+    if (active.length !== new Set(ids).size) throw new AppException(ErrorCode.NOT_FOUND, CALL_MESSAGES.usersNotFound);
   }
 }

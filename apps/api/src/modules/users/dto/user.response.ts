@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptions } from '@nestjs/swagger';
-import { Role } from '@app/common';
+import { Role, ROLE_VALUES } from '@app/common';
 import { Plan, PLANS, Presence, PRESENCE } from '../schemas/user.schema';
 import { Profile, PublicUser, UserView } from '../users.mapper';
 import { MAX_PREFERENCE_KEYS, MAX_PREFERENCE_STRING, PREFERENCE_KEY } from './preferences.validator';
@@ -8,7 +8,6 @@ import { MAX_PREFERENCE_KEYS, MAX_PREFERENCE_STRING, PREFERENCE_KEY } from './pr
 
 export const USER_ID_EXAMPLE = '665f1c2ab3e4d5f6a7b8c9d0';
 const USER_ID = { pattern: '^[0-9a-f]{24}$', example: USER_ID_EXAMPLE, description: '24 hexadecimal characters' };
-const ROLES: Role[] = ['user', 'moderator', 'admin'];
 
 /** The one description of `preferences`, for the request that sets them and the profile that shows them. */
 export const PREFERENCES_SCHEMA: ApiPropertyOptions = {
@@ -72,7 +71,7 @@ export class SubscriptionDto {
 export class ProfileDto extends PublicUserDto implements Profile {
   @ApiProperty({ type: String, nullable: true, example: '+1234567890', description: 'E.164' }) phoneNumber!:
     string | null;
-  @ApiProperty({ enum: ROLES, example: 'user' }) role!: Role;
+  @ApiProperty({ enum: ROLE_VALUES, example: 'user' }) role!: Role;
   @ApiProperty({ example: false }) isEmailVerified!: boolean;
   @ApiProperty({ ...PREFERENCES_SCHEMA }) preferences!: Record<string, unknown>;
   @ApiProperty({ type: () => SubscriptionDto }) subscription!: SubscriptionDto;

@@ -1,6 +1,6 @@
 import { Prop, Schema, SchemaFactory } from '@nestjs/mongoose';
 import { HydratedDocument, Types } from 'mongoose';
-import { ACCOUNT_STATUS, AccountStatus, PRESENCE, Presence, Role } from '@app/common';
+import { ACCOUNT_STATUS, AccountStatus, PRESENCE, Presence, Role, ROLE_VALUES } from '@app/common';
 
 /** The vocabulary lives in @app/common (declared once); re-exported for this module's readers. */
 export { PRESENCE, ACCOUNT_STATUS };
@@ -37,7 +37,7 @@ export class User {
   @Prop({ type: String, default: null })
   avatar!: string | null;
 
-  @Prop({ type: String, enum: ['user', 'moderator', 'admin'], default: 'user' })
+  @Prop({ type: String, enum: ROLE_VALUES, default: 'user' })
   role!: Role;
 
   @Prop({ type: String, enum: ACCOUNT_STATUS, default: 'active' })

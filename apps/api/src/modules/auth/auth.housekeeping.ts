@@ -11,7 +11,7 @@ export const HOUSEKEEPING_INTERVAL_MS = 10 * 60 * 1000;
  * package; with several instances each one purges, which is harmless (deleteMany is idempotent).
  */
 @Injectable()
-export class AuthHousekeepingService implements OnModuleInit, OnModuleDestroy {
+export class AuthHousekeeping implements OnModuleInit, OnModuleDestroy {
   private timer?: NodeJS.Timeout;
   private readonly log: Logger;
 

@@ -1,5 +1,5 @@
 /** The calls module's error messages (codes are the shared ErrorCode). */
-export const CALL_ERRORS = {
+export const CALL_MESSAGES = {
   notFound: 'Call not found',
   forbidden: 'You do not have access to this call',
   notHost: 'Only the host can do this',
