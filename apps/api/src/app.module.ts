@@ -9,14 +9,12 @@ import { AllExceptionsFilter } from './core/http/all-exceptions.filter';
 import { EnvelopeInterceptor } from './core/http/envelope.interceptor';
 import { RateLimitGuard } from './core/rate-limit/rate-limit.guard';
 import { RateLimitModule } from './core/rate-limit/rate-limit.module';
-import { AuthModule } from './modules/auth/auth.module';
-import { JwtAuthGuard } from './modules/auth/jwt-auth.guard';
-import { RolesGuard } from './modules/auth/roles.guard';
+import { AuthModule, JwtAuthGuard, RolesGuard } from './modules/auth';
 import { CallsModule } from './modules/calls';
-import { ContactsModule } from './modules/contacts/contacts.module';
-import { HealthModule } from './modules/health/health.module';
-import { MailModule } from './modules/mail/mail.module';
-import { UsersModule } from './modules/users/users.module';
+import { ContactsModule } from './modules/contacts';
+import { HealthModule } from './modules/health';
+import { MailModule } from './modules/mail';
+import { UsersModule } from './modules/users';
 
 /**
  * The global guards, in the order they run on every request and socket message: who you are

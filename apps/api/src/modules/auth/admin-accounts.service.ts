@@ -3,8 +3,8 @@ import { Inject, Injectable, OnApplicationBootstrap } from '@nestjs/common';
 import { Logger } from 'pino';
 import { APP_CONFIG, AppConfig } from '../../core/config/app-config';
 import { LOGGER } from '../../core/core.module';
-import { UserRecord } from '../users/schemas/user.schema';
-import { UsersService } from '../users/users.service';
+import { UserRecord } from '../users';
+import { UsersService } from '../users';
 import { hashPassword, meetsPasswordPolicy, PASSWORD_MESSAGE } from './password';
 
 export interface AdminAccount {

@@ -3,7 +3,7 @@ import { JwtModule } from '@nestjs/jwt';
 import { MongooseModule } from '@nestjs/mongoose';
 import { PassportModule } from '@nestjs/passport';
 import { APP_CONFIG, AppConfig } from '../../core/config/app-config';
-import { UsersModule } from '../users/users.module';
+import { UsersModule } from '../users';
 import { AdminAccountsService } from './admin-accounts.service';
 import { AuthController } from './auth.controller';
 import { AuthHousekeeping } from './auth.housekeeping';

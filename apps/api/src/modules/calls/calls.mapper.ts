@@ -1,4 +1,4 @@
-import { UserRecord } from '../users/schemas/user.schema';
+import { UserRecord } from '../users';
 import { AgoraCredentials } from './agora-token.service';
 import { CallMode, CallRecord, CallStatus, CallType, EndReason } from './schemas/call.schema';
 import { InvitationRecord, InvitationStatus } from './schemas/call-invitation.schema';

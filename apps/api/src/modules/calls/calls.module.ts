@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
 import { MongooseModule } from '@nestjs/mongoose';
-import { UsersModule } from '../users/users.module';
+import { UsersModule } from '../users';
 import { CallAccessService } from './access/call-access.service';
 import { CallPasswordAttempts } from './access/call-password-attempts.service';
 import { AgoraTokenService } from './agora-token.service';

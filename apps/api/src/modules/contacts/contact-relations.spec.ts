@@ -1,5 +1,5 @@
 import { Types } from 'mongoose';
-import { UserRecord } from '../users/schemas/user.schema';
+import { UserRecord } from '../users';
 import { ContactRelations } from './contact-relations';
 
 const user = (email: string) => ({ _id: new Types.ObjectId(), email }) as UserRecord;

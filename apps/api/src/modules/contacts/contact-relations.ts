@@ -1,5 +1,5 @@
-import { toUserView, UserView } from '../users/users.mapper';
-import { UserRecord } from '../users/schemas/user.schema';
+import { toUserView, UserView } from '../users';
+import { UserRecord } from '../users';
 
 /**
  * How one viewer stands to a set of users, read from the contact lists in one query

@@ -1,5 +1,5 @@
-import { UserView } from '../users/users.mapper';
-import { UserRecord } from '../users/schemas/user.schema';
+import { UserView } from '../users';
+import { UserRecord } from '../users';
 import { ContactRelations } from './contact-relations';
 
 /**

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { AppException, ErrorCode } from '@app/common';
-import { UsersService } from '../users/users.service';
+import { UsersService } from '../users';
 import { ContactRelations } from './contact-relations';
 import { CONTACT_MESSAGES } from './contacts.messages';
 import { ContactView, toContactView } from './contacts.mapper';

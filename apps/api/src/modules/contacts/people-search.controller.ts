@@ -2,10 +2,10 @@ import { Controller, Get, HttpStatus, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { AuthUser, CurrentUser, RateLimit, ResponseMessage } from '@app/common';
 import { ApiSuccess } from '../../core/swagger/api-responses';
-import { SearchUserDto, USER_ID_EXAMPLE } from '../users/dto/user.response';
-import { SearchUsersQuery } from '../users/dto/search-users.dto';
-import { UserView } from '../users/users.mapper';
-import { UsersService } from '../users/users.service';
+import { SearchUserDto, USER_ID_EXAMPLE } from '../users';
+import { SearchUsersQuery } from '../users';
+import { UserView } from '../users';
+import { UsersService } from '../users';
 import { ContactsService } from './contacts.service';
 
 /**

@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
-import { JwtAuthGuard } from '../auth/jwt-auth.guard';
+import { JwtAuthGuard } from '../auth';
 import { HealthAccessGuard } from './health-access.guard';
 import { HealthController } from './health.controller';
 import { HealthService } from './health.service';

@@ -9,7 +9,7 @@ import Redis from 'ioredis';
 import { Connection } from 'mongoose';
 import { APP_CONFIG, AppConfig } from '../../core/config/app-config';
 import { MetricsService } from '../../core/metrics/metrics.service';
-import { MailService } from '../mail/mail.service';
+import { MailService } from '../mail';
 import { PACKAGE } from '../../version';
 import {
   byThreshold,

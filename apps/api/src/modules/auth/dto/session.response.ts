@@ -1,5 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { PublicUserDto } from '../../users/dto/user.response';
+import { PublicUserDto } from '../../users';
 import { Session } from '../auth.service';
 
 export class SessionUserDto extends PublicUserDto {

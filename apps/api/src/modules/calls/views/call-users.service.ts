@@ -1,6 +1,6 @@
 import { AppException, ErrorCode } from '@app/common';
 import { Injectable } from '@nestjs/common';
-import { UsersService } from '../../users/users.service';
+import { UsersService } from '../../users';
 import { CALL_MESSAGES } from '../calls.messages';
 import { UserLookup } from '../calls.mapper';
 

@@ -1,5 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { UserViewDto } from '../../users/dto/user.response';
+import { UserViewDto } from '../../users';
 import { ContactView } from '../contacts.mapper';
 import { ContactPage } from '../contacts.service';
 

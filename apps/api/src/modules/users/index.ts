@@ -1,0 +1,9 @@
+/** The users module's public surface: what other modules may use. */
+export { UsersModule } from './users.module';
+export { UsersService } from './users.service';
+export type { SearchResult } from './users.service';
+export { toPublicUser, toUserView, toProfile } from './users.mapper';
+export type { PublicUser, UserView, Profile } from './users.mapper';
+export type { UserRecord, Plan } from './schemas/user.schema';
+export { SearchUsersQuery } from './dto/search-users.dto';
+export { PublicUserDto, SearchUserDto, UserViewDto, USER_ID_EXAMPLE } from './dto/user.response';
