@@ -204,7 +204,7 @@ func (f *Front) serveConn(fc *frontConn) {
 
 	up, err := f.dial()
 	if err != nil {
-		f.logger.Printf("cannot reach the database for client %s: %v", client.RemoteAddr(), err)
+		f.logger.Printf("cannot reach the database for client %s: %v", clientName(client), err)
 		return
 	}
 	fc.mu.Lock()
@@ -225,7 +225,7 @@ func (f *Front) serveConn(fc *frontConn) {
 		msg, err := readMessage(cr, buf)
 		if err != nil {
 			if errors.Is(err, errBadHeader) {
-				f.logger.Printf("closing client %s: %v", client.RemoteAddr(), err)
+				f.logger.Printf("closing client %s: %v", clientName(client), err)
 			}
 			return
 		}
@@ -236,7 +236,7 @@ func (f *Front) serveConn(fc *frontConn) {
 				// The client reads no reply: dropping the write silently
 				// would hide the problem, so close the connection.
 				f.logger.Printf("closing client %s: refused unacknowledged %s: %s",
-					client.RemoteAddr(), in.command, in.refuse.errmsg)
+					clientName(client), in.command, in.refuse.errmsg)
 				return
 			}
 			if _, err := cw.Write(errorReply(in.requestID, in.refuse)); err != nil {
@@ -248,9 +248,22 @@ func (f *Front) serveConn(fc *frontConn) {
 			continue
 		}
 
+		if in.answerOK {
+			if in.moreToCome {
+				continue
+			}
+			if _, err := cw.Write(okReply(in.requestID)); err != nil {
+				return
+			}
+			if err := cw.Flush(); err != nil {
+				return
+			}
+			continue
+		}
+
 		reply, err := f.roundTrip(uw, ur, msg, in)
 		if err != nil {
-			f.logger.Printf("closing client %s: database connection: %v", client.RemoteAddr(), err)
+			f.logger.Printf("closing client %s: database connection: %v", clientName(client), err)
 			return
 		}
 		if reply == nil { // moreToCome: no reply expected
@@ -325,4 +338,13 @@ func (f *Front) relayReplies(cw *bufio.Writer, ur *bufio.Reader, reply []byte) e
 			return err
 		}
 	}
+}
+
+// clientName names a client in log lines: its TCP address, or the socket
+// it came through (a Unix client's own address is unnamed).
+func clientName(c net.Conn) string {
+	if a, ok := c.RemoteAddr().(*net.UnixAddr); ok && a.Name == "" {
+		return "on " + c.LocalAddr().String()
+	}
+	return c.RemoteAddr().String()
 }

@@ -500,3 +500,24 @@ func TestFrontShutdownFinishesInFlight(t *testing.T) {
 		t.Fatal("still accepting")
 	}
 }
+
+// TestFrontAnswersEndSessions: FerretDB v1 answers endSessions (sent by
+// every driver on disconnect) with an error it logs as a warning; the front
+// answers it itself, acknowledged or not, and forwards nothing.
+func TestFrontAnswersEndSessions(t *testing.T) {
+	u := newFakeUpstream(t, nil)
+	_, addr, _ := startFront(t, u)
+	c := dialFront(t, addr)
+
+	endSessions := body(bson.D{{Key: "endSessions", Value: bson.A{}}, {Key: "$db", Value: "admin"}})
+	c.send(buildMsg(t, 90, wiremessage.MoreToCome, endSessions))
+	c.send(buildMsg(t, 91, 0, endSessions))
+	doc, respTo, err := c.reply()
+	if err != nil || respTo != 91 || !isOK(doc) {
+		t.Fatalf("reply %s responseTo %d: %v", doc, respTo, err)
+	}
+	c.roundTrip(92, "find")
+	if n := u.count("endSessions"); n != 0 {
+		t.Fatalf("upstream saw %d endSessions, want 0", n)
+	}
+}

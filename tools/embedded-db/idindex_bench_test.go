@@ -14,7 +14,6 @@ import (
 	"go.mongodb.org/mongo-driver/bson"
 	"go.mongodb.org/mongo-driver/bson/primitive"
 	"go.mongodb.org/mongo-driver/mongo"
-	"go.mongodb.org/mongo-driver/mongo/options"
 )
 
 // TestIDLookupLatency measures findOne({ _id }) on a users collection of
@@ -66,7 +65,7 @@ func measureIDLookup(t *testing.T, n int, off bool, runs int) (p50, p95, seed ti
 	}
 	defer s.Stop()
 	ctx := context.Background()
-	c, err := mongo.Connect(ctx, options.Client().ApplyURI(s.URI()))
+	c, err := mongo.Connect(ctx, clientOptions(s))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -303,7 +303,7 @@ func TestIDIndexAtStartup(t *testing.T) {
 		if err != nil {
 			t.Fatalf("start: %v\n%s", err, logs)
 		}
-		c, err := mongo.Connect(ctx, options.Client().ApplyURI(s.URI()))
+		c, err := mongo.Connect(ctx, clientOptions(s))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -358,7 +358,7 @@ func TestIDIndexFailureIsHarmless(t *testing.T) {
 
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
-	c, err := mongo.Connect(ctx, options.Client().ApplyURI(s.URI()))
+	c, err := mongo.Connect(ctx, clientOptions(s))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -52,6 +52,15 @@ var writeCommands = map[string]struct{}{
 	"dropAllUsersFromDatabase": {},
 }
 
+// localCommands are answered { ok: 1 } by the front without forwarding.
+// FerretDB v1 has no sessions: it answers endSessions, which every driver
+// sends when it disconnects, with CommandNotFound and logs that reply at
+// warn level, so every client leaving wrote a warning into the log. Ending
+// sessions that do not exist has nothing to do.
+var localCommands = map[string]struct{}{
+	"endSessions": {},
+}
+
 // Error codes used in refusals (MongoDB's numbering).
 const (
 	codeNotImplemented = 238
@@ -86,6 +95,8 @@ type inspection struct {
 	write      bool   // take the write lock for the round trip
 	moreToCome bool   // OP_MSG moreToCome: the client expects no reply
 	refuse     *refusal
+	// answerOK: the front answers { ok: 1 } itself (see localCommands).
+	answerOK bool
 
 	// For write commands only (the _id lookup index needs them):
 	db     string // "$db"
@@ -132,6 +143,7 @@ func inspect(msg []byte) inspection {
 		return in
 	}
 	in.command = elem.Key()
+	_, in.answerOK = localCommands[in.command]
 	_, in.write = writeCommands[in.command]
 	if in.write {
 		in.target, _ = elem.Value().StringValueOK()
@@ -360,12 +372,21 @@ func checkUpdateDoc(u bsoncore.Document) *refusal {
 // errorReply builds an OP_MSG reply { ok: 0, errmsg, code, codeName }
 // answering the request with the given requestID.
 func errorReply(requestID int32, r *refusal) []byte {
-	doc, err := bson.Marshal(bson.D{
+	return replyWith(requestID, bson.D{
 		{Key: "ok", Value: 0.0},
 		{Key: "errmsg", Value: r.errmsg},
 		{Key: "code", Value: r.code},
 		{Key: "codeName", Value: r.codeName},
 	})
+}
+
+// okReply builds an OP_MSG reply { ok: 1 } answering requestID.
+func okReply(requestID int32) []byte {
+	return replyWith(requestID, bson.D{{Key: "ok", Value: 1.0}})
+}
+
+func replyWith(requestID int32, body bson.D) []byte {
+	doc, err := bson.Marshal(body)
 	if err != nil {
 		panic(err) // cannot happen: fixed, well-typed document
 	}

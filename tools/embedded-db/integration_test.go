@@ -35,9 +35,16 @@ func startTestServer(t *testing.T) (*server, *mongo.Client) {
 	if err != nil || st.Mode().Perm() != 0o700 {
 		t.Fatalf("data dir mode %v %v", st.Mode(), err)
 	}
+	// The data directory is too long for a socket address: the front's
+	// socket lives in a private directory of its own, recorded in the
+	// address file.
+	wantPrivateSocket(t, s)
+	if a, ok := readAddressFile(s.dataDir); !ok || a.Socket != s.frontSock || a.PrivateDir != s.privateDir {
+		t.Fatalf("address file %+v %v", a, ok)
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	client, err := mongo.Connect(ctx, options.Client().ApplyURI(s.URI()).SetMaxPoolSize(20))
+	client, err := mongo.Connect(ctx, clientOptions(s).SetMaxPoolSize(20))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -46,6 +53,21 @@ func startTestServer(t *testing.T) (*server, *mongo.Client) {
 		t.Fatal(err)
 	}
 	return s, client
+}
+
+// wantPrivateSocket checks that the front's socket of s is in a private
+// directory (0700) under the temp directory and is itself 0600.
+func wantPrivateSocket(t *testing.T, s *server) {
+	t.Helper()
+	if s.privateDir == "" || filepath.Dir(s.frontSock) != s.privateDir || len(s.frontSock) > maxSocketPath {
+		t.Fatalf("front socket %q (private dir %q)", s.frontSock, s.privateDir)
+	}
+	if st, err := os.Stat(s.privateDir); err != nil || !st.IsDir() || st.Mode().Perm() != 0o700 {
+		t.Fatalf("private dir: %v %v", st, err)
+	}
+	if st, err := os.Stat(s.frontSock); err != nil || st.Mode()&os.ModeSocket == 0 || st.Mode().Perm() != 0o600 {
+		t.Fatalf("front socket: %v %v", st, err)
+	}
 }
 
 func TestIntegrationAtomicWrites(t *testing.T) {
@@ -59,7 +81,7 @@ func TestIntegrationAtomicWrites(t *testing.T) {
 	// Ten separate clients (ten connections at least).
 	var clients []*mongo.Client
 	for i := 0; i < 10; i++ {
-		c, err := mongo.Connect(ctx, options.Client().ApplyURI(s.URI()).SetMaxPoolSize(1))
+		c, err := mongo.Connect(ctx, clientOptions(s).SetMaxPoolSize(1))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -241,18 +263,25 @@ func TestRunCLI(t *testing.T) {
 	case <-time.After(30 * time.Second):
 		t.Fatal("no MONGODB_URI line")
 	}
-	if !strings.HasPrefix(line, "MONGODB_URI=mongodb://127.0.0.1:") || !strings.HasSuffix(line, "/") {
-		t.Fatalf("stdout line %q", line)
+	// No TCP listener was asked for: the line is the front's socket, only
+	// this user's, and the address file (0600) says the same.
+	sock := filepath.Join(dir, frontSocketName)
+	if line != "MONGODB_URI="+socketURI(sock) {
+		t.Fatalf("stdout line %q, want the socket %s", line, sock)
 	}
-	uri := strings.TrimPrefix(line, "MONGODB_URI=")
-	if err := pingOnce(strings.TrimSuffix(strings.TrimPrefix(uri, "mongodb://"), "/")); err != nil {
+	if err := pingOnce("unix", sock); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := os.Stat(filepath.Join(dir, "sqlite")); err != nil {
 		t.Fatal(err)
 	}
-	if st, err := os.Stat(filepath.Join(dir, socketName)); err != nil || st.Mode().Perm() != 0o600 {
-		t.Fatalf("socket: %v %v", st, err)
+	for _, name := range []string{socketName, frontSocketName, addressFileName} {
+		if st, err := os.Stat(filepath.Join(dir, name)); err != nil || st.Mode().Perm() != 0o600 {
+			t.Fatalf("%s: %v %v", name, st, err)
+		}
+	}
+	if a, ok := readAddressFile(dir); !ok || a.Socket != sock || a.URI != socketURI(sock) || a.TCPURI != "" || a.PID != os.Getpid() {
+		t.Fatalf("address file: %+v %v", a, ok)
 	}
 
 	start := time.Now()
@@ -297,7 +326,7 @@ func TestIntegrationRestartKeepsData(t *testing.T) {
 		if err != nil {
 			t.Fatalf("round %d: %v\n%s", round, err, logs)
 		}
-		client, err := mongo.Connect(ctx, options.Client().ApplyURI(s.URI()))
+		client, err := mongo.Connect(ctx, clientOptions(s))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -314,5 +343,60 @@ func TestIntegrationRestartKeepsData(t *testing.T) {
 		}
 		_ = client.Disconnect(ctx)
 		s.Stop()
+		// The driver's endSessions on disconnect is answered by the front,
+		// so FerretDB logs no error reply for it.
+		if strings.Contains(logs.String(), "endSessions") {
+			t.Fatalf("round %d: endSessions reached FerretDB:\n%s", round, logs)
+		}
 	}
+}
+
+// TestIntegrationLongDataDirPrivateSocket: a data directory too long for a
+// socket address is served through a private directory that goes away with
+// a clean stop, and that a killed owner's successor cleans up.
+func TestIntegrationLongDataDirPrivateSocket(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts FerretDB")
+	}
+	dir := filepath.Join(t.TempDir(), strings.Repeat("a-rather-long-data-directory-", 5))
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	logs := &syncBuffer{}
+	s, err := startServer(serverConfig{dataDir: dir, logger: log.New(logs, "embedded-db: ", 0), logOut: logs})
+	if err != nil {
+		t.Fatalf("start: %v\n%s", err, logs)
+	}
+	wantPrivateSocket(t, s)
+	client, err := mongo.Connect(ctx, clientOptions(s))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := client.Database("it").Collection("c").InsertOne(ctx, bson.D{{Key: "v", Value: 1}}); err != nil {
+		t.Fatal(err)
+	}
+	_ = client.Disconnect(ctx)
+	first := s.privateDir
+	s.Stop()
+	if _, err := os.Stat(first); !os.IsNotExist(err) {
+		t.Fatalf("private dir after stop: %v", err)
+	}
+
+	// A killed owner leaves its private directory and address file; the
+	// next owner removes that directory and makes its own.
+	stale, err := os.MkdirTemp("", privateDirPrefix)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := writeAddressFile(s.dataDir, address{PID: 1, Socket: filepath.Join(stale, frontSocketName), PrivateDir: stale}); err != nil {
+		t.Fatal(err)
+	}
+	s, err = startServer(serverConfig{dataDir: dir, logger: log.New(logs, "embedded-db: ", 0), logOut: logs})
+	if err != nil {
+		t.Fatalf("restart: %v\n%s", err, logs)
+	}
+	defer s.Stop()
+	if _, err := os.Stat(stale); !os.IsNotExist(err) {
+		t.Fatalf("stale private dir kept: %v", err)
+	}
+	wantPrivateSocket(t, s)
 }

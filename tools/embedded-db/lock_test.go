@@ -76,3 +76,58 @@ func TestSocketPathForLongDir(t *testing.T) {
 		t.Fatalf("short dir: %q", short)
 	}
 }
+
+func TestFrontSocketPath(t *testing.T) {
+	dir := t.TempDir()
+	p, private, err := frontSocketPath(dir)
+	if err != nil || p != filepath.Join(dir, frontSocketName) || private != "" {
+		t.Fatalf("short dir: %q %q %v", p, private, err)
+	}
+
+	long := filepath.Join(dir, strings.Repeat("d", 60), strings.Repeat("e", 60))
+	p, private, err = frontSocketPath(long)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer os.RemoveAll(private)
+	if len(p) > maxSocketPath || filepath.Dir(p) != private || !strings.HasPrefix(filepath.Base(private), privateDirPrefix) {
+		t.Fatalf("long dir: %q in %q", p, private)
+	}
+	if st, err := os.Stat(private); err != nil || st.Mode().Perm() != 0o700 {
+		t.Fatalf("private dir: %v %v", st, err)
+	}
+}
+
+func TestSocketURI(t *testing.T) {
+	for path, want := range map[string]string{
+		"/tmp/d/embedded-db.sock":         "mongodb://%2Ftmp%2Fd%2Fembedded-db.sock/",
+		"/tmp/a b:c@d%e/embedded-db.sock": "mongodb://%2Ftmp%2Fa%20b%3Ac%40d%25e%2Fembedded-db.sock/",
+	} {
+		if got := socketURI(path); got != want {
+			t.Errorf("socketURI(%q) = %q, want %q", path, got, want)
+		}
+	}
+}
+
+func TestTCPPort(t *testing.T) {
+	for _, c := range []struct {
+		flag, env string
+		tcp       bool
+		port      int
+		ok        bool
+	}{
+		{"", "", false, 0, true},
+		{"", "0", false, 0, true},
+		{"", "27017", true, 27017, true},
+		{"0", "", true, 0, true},
+		{"0", "27017", true, 0, true},
+		{"5000", "0", true, 5000, true},
+		{"x", "", false, 0, false},
+		{"", "70000", false, 70000, false},
+	} {
+		tcp, port, ok := tcpPort(c.flag, c.env)
+		if tcp != c.tcp || port != c.port || ok != c.ok {
+			t.Errorf("--port %q EMBEDDED_DB_PORT %q: %v %d %v", c.flag, c.env, tcp, port, ok)
+		}
+	}
+}

@@ -33,26 +33,35 @@ const (
 // serverConfig is what startServer needs.
 type serverConfig struct {
 	dataDir string
-	port    int
-	logger  *log.Logger // front's log; lines go to stderr with the "embedded-db: " prefix
-	logOut  io.Writer   // FerretDB's own log output (warn level and above)
+	// tcp adds a listener on 127.0.0.1:port (0 = a free port) beside the
+	// Unix socket; without it nothing listens on TCP.
+	tcp    bool
+	port   int
+	logger *log.Logger // front's log; lines go to stderr with the "embedded-db: " prefix
+	logOut io.Writer   // FerretDB's own log output (warn level and above)
 	// noIDIndex switches the _id lookup index off (EMBEDDED_DB_ID_INDEX=off).
 	noIDIndex bool
 }
 
 // server is one running embedded database: data-dir lock, FerretDB on a
-// Unix socket, and the front on 127.0.0.1.
+// Unix socket, and the front on its own Unix socket (and on 127.0.0.1
+// when asked).
 type server struct {
 	dataDir  string
 	lock     *dirLock
 	dirFile  *os.File // keeps /proc/self/fd/N valid when the socket uses it
-	sockPath string
+	sockPath string   // FerretDB's socket
 	cancel   context.CancelFunc
 	runDone  chan struct{}
 	front    *Front
-	frontLn  net.Listener
-	idIndex  *idIndexer // nil when switched off
-	port     int
+	frontLn  net.Listener // every listener of the front
+	idIndex  *idIndexer   // nil when switched off
+
+	frontSock  string // the front's Unix socket
+	privateDir string // made for frontSock when dataDir is too long; removed on stop
+	tcpLn      net.Listener
+	port       int  // the TCP port, 0 without a TCP listener
+	published  bool // the address file is written
 
 	stopOnce sync.Once
 }
@@ -159,14 +168,35 @@ func startServer(cfg serverConfig) (s *server, err error) {
 		return s, err
 	}
 
-	s.frontLn, err = net.Listen("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(cfg.port)))
-	if err != nil {
-		if errors.Is(err, syscall.EADDRINUSE) {
-			return s, &errPortInUse{port: cfg.port, err: err}
-		}
-		return s, fmt.Errorf("embedded database: cannot listen on 127.0.0.1:%d: %w", cfg.port, err)
+	// A previous owner that was killed may have left its private socket
+	// directory behind; its address file says where.
+	if prev, ok := readAddressFile(abs); ok {
+		removeStalePrivateDir(prev.PrivateDir)
 	}
-	s.port = s.frontLn.Addr().(*net.TCPAddr).Port
+	removeAddressFile(abs)
+
+	s.frontSock, s.privateDir, err = frontSocketPath(abs)
+	if err != nil {
+		return s, fmt.Errorf("embedded database: cannot place the socket for clients: %w", err)
+	}
+	unixLn, err := listenUnix(s.frontSock)
+	if err != nil {
+		return s, fmt.Errorf("embedded database: cannot listen on %s: %w", s.frontSock, err)
+	}
+	listeners := []net.Listener{unixLn}
+	if cfg.tcp {
+		s.tcpLn, err = net.Listen("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(cfg.port)))
+		if err != nil {
+			_ = unixLn.Close()
+			if errors.Is(err, syscall.EADDRINUSE) {
+				return s, &errPortInUse{port: cfg.port, err: err}
+			}
+			return s, fmt.Errorf("embedded database: cannot listen on 127.0.0.1:%d: %w", cfg.port, err)
+		}
+		s.port = s.tcpLn.Addr().(*net.TCPAddr).Port
+		listeners = append(listeners, s.tcpLn)
+	}
+	s.frontLn = newMultiListener(listeners...)
 
 	s.sockPath, s.dirFile, err = socketPathFor(abs)
 	if err != nil {
@@ -219,14 +249,34 @@ func startServer(cfg serverConfig) (s *server, err error) {
 	}
 	go s.front.Serve()
 
-	if err = waitForPing(s.frontLn.Addr().String(), 30*time.Second); err != nil {
+	if err = waitForPing("unix", s.frontSock, 30*time.Second); err != nil {
 		return s, fmt.Errorf("embedded database: FerretDB did not answer through the front: %w", err)
 	}
+	if s.tcpLn != nil {
+		if err = waitForPing("tcp", s.tcpLn.Addr().String(), 5*time.Second); err != nil {
+			return s, fmt.Errorf("embedded database: FerretDB did not answer through 127.0.0.1:%d: %w", s.port, err)
+		}
+	}
+	err = writeAddressFile(abs, address{
+		PID: os.Getpid(), Socket: s.frontSock, URI: s.URI(), TCPURI: s.TCPURI(), PrivateDir: s.privateDir,
+	})
+	if err != nil {
+		return s, fmt.Errorf("embedded database: cannot record its address in %s: %w", abs, err)
+	}
+	s.published = true
 	return s, nil
 }
 
-// URI is the connection string clients use.
+// URI is the connection string of the front's Unix socket.
 func (s *server) URI() string {
+	return socketURI(s.frontSock)
+}
+
+// TCPURI is the connection string of the TCP listener, "" without one.
+func (s *server) TCPURI() string {
+	if s.tcpLn == nil {
+		return ""
+	}
 	return fmt.Sprintf("mongodb://127.0.0.1:%d/", s.port)
 }
 
@@ -254,16 +304,23 @@ func (s *server) Stop() {
 		if s.dirFile != nil {
 			_ = s.dirFile.Close()
 		}
+		// While the lock is held, the address file is ours to remove.
+		if s.published {
+			removeAddressFile(s.dataDir)
+		}
+		if s.privateDir != "" {
+			_ = os.RemoveAll(s.privateDir)
+		}
 		s.lock.Release()
 	})
 }
 
 // waitForPing sends { ping: 1 } to the front until it answers ok: 1.
-func waitForPing(addr string, timeout time.Duration) error {
+func waitForPing(network, addr string, timeout time.Duration) error {
 	deadline := time.Now().Add(timeout)
 	var last error
 	for time.Now().Before(deadline) {
-		if last = pingOnce(addr); last == nil {
+		if last = pingOnce(network, addr); last == nil {
 			return nil
 		}
 		time.Sleep(50 * time.Millisecond)
@@ -271,8 +328,8 @@ func waitForPing(addr string, timeout time.Duration) error {
 	return last
 }
 
-func pingOnce(addr string) error {
-	c, err := net.DialTimeout("tcp", addr, 2*time.Second)
+func pingOnce(network, addr string) error {
+	c, err := net.DialTimeout(network, addr, 2*time.Second)
 	if err != nil {
 		return err
 	}
