@@ -1,5 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { ErrorCode } from '@app/common';
+import { ErrorCode, MAX_LISTED_ERRORS } from '@app/common';
 
 export class FieldErrorDto {
   @ApiProperty({ example: 'email', description: 'The field, dotted for nested ones; empty when none applies' })
@@ -36,8 +36,8 @@ export class ErrorEnvelopeDto {
   @ApiProperty({ example: '2026-01-01T00:00:00.000Z', format: 'date-time' }) timestamp!: string;
   @ApiProperty({
     type: [FieldErrorDto],
-    maxItems: 20,
-    description: 'One entry per failed rule of a validation error (at most 20); empty otherwise',
+    maxItems: MAX_LISTED_ERRORS,
+    description: `One entry per failed rule of a validation error (at most ${MAX_LISTED_ERRORS}); empty otherwise`,
   })
   errors!: FieldErrorDto[];
 }
