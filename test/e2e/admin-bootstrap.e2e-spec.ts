@@ -1,10 +1,10 @@
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, unlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import mongoose, { Connection } from 'mongoose';
 import { bearer, makeUser } from '../factories/users';
 import { exampleEnv, randomIp, ROOT, startTestApp, TestApp, testDatabaseUri } from '../support/app';
-import { spawnApi, spawnProcess, Spawned, stopProcess } from '../support/processes';
+import { freePort, spawnApi, spawnProcess, Spawned, stopProcess } from '../support/processes';
 
 const CLI_JS = join(ROOT, 'dist', 'apps', 'api', 'src', 'cli.js');
 const ADMIN_PASSWORD = 'AdminPass123';
@@ -102,22 +102,81 @@ describe('admin account', () => {
   });
 
   describe('npm run cli -- create-admin', () => {
-    function cli(args: string[]): Spawned {
+    function cli(args: string[], env: Record<string, string> = {}): Spawned {
       const spawned = spawnProcess(process.execPath, [CLI_JS, ...args], {
         ...exampleEnv(),
         NODE_ENV: 'test',
         LOG_FORMAT: 'json',
         MONGODB_URI: uri,
         DATA_DIR: dataDir(),
+        ...env,
       });
       processes.push(spawned);
       return spawned;
     }
-    async function run(args: string[]): Promise<{ code: number | null; output: string }> {
-      const spawned = cli(args);
+    async function run(
+      args: string[],
+      env: Record<string, string> = {},
+    ): Promise<{ code: number | null; output: string }> {
+      const spawned = cli(args, env);
       const { code } = await spawned.exit;
       return { code, output: spawned.output.join('\n') };
     }
+
+    describe('beside a server running on the embedded database of the same DATA_DIR', () => {
+      let server: Spawned;
+      let dir: string;
+      let base: string;
+
+      beforeAll(async () => {
+        dir = dataDir();
+        const port = await freePort();
+        base = `http://127.0.0.1:${port}`;
+        server = spawnApi({ MONGODB_URI: '', DATA_DIR: dir, PORT: String(port), HOST: '127.0.0.1' });
+        processes.push(server);
+        await server.waitFor(/Video Call API listening/);
+      });
+
+      it('creates the admin in that database (exit 0), who signs in through the running server', async () => {
+        const email = adminEmail();
+        const logged = server.output.length;
+        const created = await run(['create-admin', '--email', email, '--password', ADMIN_PASSWORD], {
+          MONGODB_URI: '',
+          DATA_DIR: dir,
+        });
+        expect(created.code).toBe(0);
+        expect(created.output).toMatch(/^admin account created: \S+ \(id [0-9a-f]{24}\)$/);
+
+        const res = await fetch(`${base}/api/auth/login`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ email, password: ADMIN_PASSWORD }),
+        });
+        expect(res.status).toBe(200);
+        const { token } = ((await res.json()) as { data: { token: string } }).data;
+        const profile = await fetch(`${base}/api/auth/profile`, { headers: bearer(token) });
+        expect(((await profile.json()) as { data: { user: unknown } }).data.user).toMatchObject({
+          email,
+          role: 'admin',
+        });
+        // The CLI left the server's collections and indexes alone: nothing for the database to warn about.
+        expect(server.output.slice(logged).filter((line) => /NamespaceExists|already exists/.test(line))).toEqual([]);
+      });
+
+      it('exits 75 with one line when the running database cannot be reached', async () => {
+        unlinkSync(join(dir, 'embedded-db.json'));
+        const result = await run(['create-admin', '--email', adminEmail(), '--password', ADMIN_PASSWORD], {
+          MONGODB_URI: '',
+          DATA_DIR: dir,
+        });
+        expect(result.code).toBe(75);
+        expect(result.output.split('\n')).toEqual([
+          expect.stringMatching(
+            /^create-admin failed: the embedded database in .* is in use by another process .*cannot be read/,
+          ),
+        ]);
+      });
+    });
 
     it('creates an admin that can sign in, and is idempotent', async () => {
       const email = adminEmail();

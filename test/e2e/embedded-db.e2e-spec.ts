@@ -1,15 +1,16 @@
-import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import mongoose, { Connection, Schema } from 'mongoose';
 import {
   EmbeddedDb,
   EmbeddedDbError,
+  EmbeddedDbInUseError,
   ensureEmbeddedDbBinary,
   startEmbeddedDb,
 } from '../../apps/api/src/core/database/embedded-db';
 import { testDatabaseUri } from '../support/app';
-import { freePort, spawnProcess, Spawned, stopProcess } from '../support/processes';
+import { freePort, listeningTcpPorts, spawnProcess, Spawned, stopProcess } from '../support/processes';
 
 /**
  * The embedded database keeps MongoDB's single-document atomicity for every client, and turns
@@ -174,15 +175,67 @@ describe('embedded database: ownership, durability and `npm run db`', () => {
     for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
   });
 
-  it('refuses a second start on the same DATA_DIR, naming the holder and MONGODB_URI', async () => {
+  it('refuses a second start on the same DATA_DIR, naming the holder and MONGODB_URI, once', async () => {
     const dir = dataDir();
     const first = await startEmbeddedDb({ dataDir: dir, port: 0, log });
     running.push(first);
     const started = Date.now();
-    await expect(startEmbeddedDb({ dataDir: dir, port: 0, log })).rejects.toThrow(
-      new RegExp(`in use by process ${first.pid}.*npm run db.*MONGODB_URI`),
-    );
+    const secondLog = { info: jest.fn(), warn: jest.fn() };
+    const error = await startEmbeddedDb({ dataDir: dir, port: 0, log: secondLog }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(EmbeddedDbInUseError);
+    expect((error as Error).message).toMatch(new RegExp(`in use by process ${first.pid}.*npm run db.*MONGODB_URI`));
+    // The sentence is the error's message, and nothing else repeats it.
+    expect([...secondLog.info.mock.calls, ...secondLog.warn.mock.calls].flat().join('\n')).not.toMatch(/in use/);
     expect(Date.now() - started).toBeLessThan(5_000);
+  });
+
+  it('serves through a Unix socket of its own user in DATA_DIR, and on no TCP port unless asked', async () => {
+    const dir = dataDir();
+    const db = await startEmbeddedDb({ dataDir: dir, port: 0, log });
+    running.push(db);
+    expect(db.socketPath).toBe(join(dir, 'embedded-db.sock'));
+    expect(db.uri).toBe(`mongodb://${encodeURIComponent(db.socketPath)}/`);
+    expect(db).toMatchObject({ port: 0, tcpUri: undefined });
+    expect(statSync(db.socketPath).isSocket()).toBe(true);
+    expect(statSync(db.socketPath).mode & 0o777).toBe(0o600);
+    expect(statSync(dir).mode & 0o777).toBe(0o700);
+    expect(listeningTcpPorts(db.pid)).toEqual([]);
+    // Its address, for tools run beside it, is this user's alone and names no TCP port.
+    const addressFile = join(dir, 'embedded-db.json');
+    expect(statSync(addressFile).mode & 0o777).toBe(0o600);
+    expect(JSON.parse(readFileSync(addressFile, 'utf8'))).toEqual({ pid: db.pid, socket: db.socketPath, uri: db.uri });
+
+    const connection = await mongoose.createConnection(`${db.uri}through_socket`).asPromise();
+    await connection.collection('c').insertOne({ ok: 1 });
+    expect(await connection.collection('c').countDocuments()).toBe(1);
+    await connection.close();
+
+    // Asked for a port, it listens there as well, and only there.
+    const port = await freePort();
+    const withTcp = await startEmbeddedDb({ dataDir: dataDir(), port, log });
+    running.push(withTcp);
+    expect(withTcp).toMatchObject({ port, tcpUri: `mongodb://127.0.0.1:${port}/` });
+    expect(listeningTcpPorts(withTcp.pid)).toEqual([port]);
+    expect(withTcp.uri).toMatch(/^mongodb:\/\/%2F.*\.sock\/$/);
+  });
+
+  it('serves a DATA_DIR too long for a socket address through a private directory of its own', async () => {
+    const dir = join(dataDir(), 'a-data-directory-with-a-rather-long-name-'.repeat(3));
+    const db = await startEmbeddedDb({ dataDir: dir, port: 0, log });
+    // A Unix socket address holds 107 bytes.
+    expect(Buffer.byteLength(db.socketPath)).toBeLessThanOrEqual(107);
+    const privateDir = dirname(db.socketPath);
+    expect(privateDir.startsWith(dir)).toBe(false);
+    expect(statSync(privateDir).mode & 0o777).toBe(0o700);
+    expect(statSync(privateDir).uid).toBe(process.getuid!());
+    expect(statSync(db.socketPath).mode & 0o777).toBe(0o600);
+    expect(JSON.parse(readFileSync(join(dir, 'embedded-db.json'), 'utf8'))).toMatchObject({ socket: db.socketPath });
+
+    const connection = await mongoose.createConnection(`${db.uri}long_dir`).asPromise();
+    await connection.collection('c').insertOne({ ok: 1 });
+    await connection.close();
+    await db.stop();
+    expect(existsSync(privateDir)).toBe(false);
   });
 
   it('keeps data acknowledged before a kill -9 of the database process', async () => {
@@ -194,10 +247,12 @@ describe('embedded database: ownership, durability and `npm run db`', () => {
     await connection.collection('ledger').updateOne({ i: 7 }, { $set: { paid: true } });
     process.kill(db.pid, 'SIGKILL');
     await db.exited;
-    await connection.close(true);
 
     const again = await startEmbeddedDb({ dataDir: dir, port: 0, log });
     running.push(again);
+    // Closed once the database is back at the same socket: the driver's close of a connection whose
+    // server died can wait for it indefinitely.
+    await connection.close();
     const reopened = await mongoose.createConnection(`${again.uri}durable`).asPromise();
     expect(await reopened.collection('ledger').countDocuments()).toBe(50);
     expect(await reopened.collection('ledger').findOne({ i: 7 })).toMatchObject({ paid: true });
@@ -222,6 +277,17 @@ describe('embedded database: ownership, durability and `npm run db`', () => {
     await expect(
       mongoose.createConnection(`mongodb://127.0.0.1:${port}/probe`, { serverSelectionTimeoutMS: 1_000 }).asPromise(),
     ).rejects.toThrow();
+  });
+
+  it('`npm run db` listens on a free TCP port when EMBEDDED_DB_PORT is 0', async () => {
+    const db = spawnProcess('npm', ['run', '--silent', 'db'], { DATA_DIR: dataDir(), EMBEDDED_DB_PORT: '0' });
+    spawned.push(db);
+    const line = await db.waitFor(/^MONGODB_URI=/);
+    const port = Number(/^MONGODB_URI=mongodb:\/\/127\.0\.0\.1:(\d+)\/$/.exec(line)?.[1]);
+    expect(port).toBeGreaterThan(0);
+    const connection = await mongoose.createConnection(`mongodb://127.0.0.1:${port}/probe`).asPromise();
+    await connection.close();
+    await stopProcess(db, 'SIGTERM');
   });
 });
 

@@ -1,5 +1,6 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -15,6 +16,29 @@ export async function freePort(): Promise<number> {
   return port;
 }
 
+/** The TCP ports a process listens on (Linux: its socket inodes looked up in /proc/net/tcp and tcp6). */
+export function listeningTcpPorts(pid: number): number[] {
+  const inodes = new Set<string>();
+  for (const fd of readdirSync(`/proc/${pid}/fd`)) {
+    try {
+      const inode = /^socket:\[(\d+)\]$/.exec(readlinkSync(`/proc/${pid}/fd/${fd}`))?.[1];
+      if (inode) inodes.add(inode);
+    } catch {
+      // closed meanwhile
+    }
+  }
+  const ports: number[] = [];
+  for (const table of ['/proc/net/tcp', '/proc/net/tcp6']) {
+    for (const row of readFileSync(table, 'utf8').split('\n').slice(1)) {
+      // local_address is HEX_IP:HEX_PORT, st 0A is LISTEN, the tenth field the inode.
+      const fields = row.trim().split(/\s+/);
+      if (fields.length < 10 || fields[3] !== '0A' || !inodes.has(fields[9])) continue;
+      ports.push(parseInt(fields[1].split(':').at(-1)!, 16));
+    }
+  }
+  return ports;
+}
+
 export interface Spawned {
   child: ChildProcess;
   output: string[];
@@ -27,26 +51,24 @@ export interface Spawned {
 }
 
 /** A child process whose stdout and stderr lines are collected and can be waited for. */
-export function spawnProcess(command: string, args: string[], env: Record<string, string>): Spawned {
+export function spawnProcess(command: string, args: string[], env: Record<string, string>, cwd = ROOT): Spawned {
   // A process group of its own, signalled as a whole, as a terminal or a supervisor does:
   // npm does not pass SIGTERM on to the script it runs.
   const child = spawn(command, args, {
     detached: true,
-    cwd: ROOT,
+    cwd,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...env },
   });
   const output: string[] = [];
   const listeners = new Set<(line: string) => void>();
-  for (const stream of [child.stdout!, child.stderr!]) {
+  for (const stream of [child.stdout, child.stderr]) {
     createInterface({ input: stream }).on('line', (line) => {
       output.push(line);
       for (const listener of listeners) listener(line);
     });
   }
   const closed = once(child, 'close');
-  const exit = once(child, 'exit').then(
-    ([code, signal]) => ({ code, signal }) as { code: number | null; signal: NodeJS.Signals | null },
-  );
+  const exit = once(child, 'exit').then(([code, signal]) => ({ code, signal }));
   return {
     child,
     output,

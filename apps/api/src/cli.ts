@@ -4,7 +4,15 @@ import { NestFactory } from '@nestjs/core';
 import { AppModule } from './app.module';
 import { AppConfig } from './core/config/app-config';
 import { loadConfigOrExit } from './core/config/env-file';
-import { EmbeddedDb, EmbeddedDbError, startEmbeddedDb } from './core/database/embedded-db';
+import { ToolDatabaseModule } from './core/database/database.module';
+import {
+  EmbeddedDb,
+  EmbeddedDbError,
+  EmbeddedDbInUseError,
+  EmbeddedDbUnreachableError,
+  runningEmbeddedDb,
+  startEmbeddedDb,
+} from './core/database/embedded-db';
 import { createLogger, PinoNestLogger } from './core/logging/logger';
 import { AdminAccountsService } from './modules/auth/admin-accounts.service';
 import { meetsPasswordPolicy, PASSWORD_MESSAGE } from './modules/auth/password';
@@ -18,7 +26,15 @@ Commands:
       An existing account keeps its password.
 
 Configuration comes from the environment and .env, as for the server (MONGODB_URI, DATA_DIR, ...).
+Without MONGODB_URI it uses the embedded database in DATA_DIR: the one a running server started
+there, or one of its own for the time of the command.
+
+Exit codes: 0 done, 1 the account exists and is not an admin, 2 bad arguments, 75 the embedded
+database in DATA_DIR is in use by a process whose address cannot be read, 78 bad configuration.
 `;
+
+/** EX_TEMPFAIL: DATA_DIR's embedded database is run by a process this one cannot reach. */
+const EXIT_DATABASE_IN_USE = 75;
 
 /** A usage error: the usage text goes to stderr and the exit code is 2. */
 class UsageError extends Error {}
@@ -77,15 +93,24 @@ async function createAdmin(config: AppConfig, args: CreateAdminArgs): Promise<nu
   let embeddedDb: EmbeddedDb | undefined;
   let resolved = config;
   if (config.database.embedded) {
-    embeddedDb = await startEmbeddedDb({
-      dataDir: config.database.dataDir,
-      port: config.database.embeddedPort,
-      log: { info: (m) => logger.info(m), warn: (m) => logger.warn(m) },
-    });
-    resolved = { ...config, database: { ...config.database, uri: embeddedDb.uri } };
+    let uri: string;
+    try {
+      // The CLI never needs TCP: the socket only, whatever EMBEDDED_DB_PORT says.
+      embeddedDb = await startEmbeddedDb({
+        dataDir: config.database.dataDir,
+        port: 0,
+        log: { info: (m) => logger.info(m), warn: (m) => logger.warn(m) },
+      });
+      uri = embeddedDb.uri;
+    } catch (error) {
+      if (!(error instanceof EmbeddedDbInUseError)) throw error;
+      // A server runs on this DATA_DIR: use its database, as one more client.
+      uri = (await runningEmbeddedDb(config.database.dataDir)).uri;
+    }
+    resolved = { ...config, database: { ...config.database, uri } };
   }
   try {
-    const app = await NestFactory.createApplicationContext(AppModule.register(resolved, logger), {
+    const app = await NestFactory.createApplicationContext(AppModule.register(resolved, logger, [ToolDatabaseModule]), {
       logger: new PinoNestLogger(logger),
       abortOnError: false,
     });
@@ -125,6 +150,10 @@ main(process.argv.slice(2))
     if (error instanceof UsageError) {
       process.stderr.write(`${error.message}\n\n${USAGE}`);
       process.exit(2);
+    }
+    if (error instanceof EmbeddedDbUnreachableError) {
+      process.stderr.write(`create-admin failed: ${error.message}\n`);
+      process.exit(EXIT_DATABASE_IN_USE);
     }
     const message =
       error instanceof EmbeddedDbError

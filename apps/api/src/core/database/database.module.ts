@@ -1,4 +1,4 @@
-import { Module } from '@nestjs/common';
+import { Global, Module } from '@nestjs/common';
 import { MongooseModule } from '@nestjs/mongoose';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { IndexesReady } from './indexes-ready';
@@ -11,11 +11,22 @@ export function databaseName(uri: string): string {
   return decodeURIComponent(path) || DEFAULT_DATABASE_NAME;
 }
 
+/** Present (true) in command-line tools: their connection leaves indexes alone. */
+export const DATABASE_TOOL = Symbol('DATABASE_TOOL');
+
+/**
+ * Mounted beside the app's modules by command-line tools (the CLI). The server builds the indexes
+ * at start-up (IndexesReady); a tool run beside it, or before it, must not repeat that on every run.
+ */
+@Global()
+@Module({ providers: [{ provide: DATABASE_TOOL, useValue: true }], exports: [DATABASE_TOOL] })
+export class ToolDatabaseModule {}
+
 @Module({
   imports: [
     MongooseModule.forRootAsync({
-      inject: [APP_CONFIG],
-      useFactory: (config: AppConfig) => {
+      inject: [APP_CONFIG, { token: DATABASE_TOOL, optional: true }],
+      useFactory: (config: AppConfig, tool?: boolean) => {
         if (!config.database.uri) throw new Error('The database URI is resolved before the app is created');
         return {
           uri: config.database.uri,
@@ -24,6 +35,11 @@ export function databaseName(uri: string): string {
           connectTimeoutMS: 5_000,
           // A failed query should fail now, not wait in Mongoose's buffer until the database is back.
           bufferCommands: false,
+          autoIndex: !tool,
+          // No schema needs a collection created with options, and creating the indexes creates the
+          // collection: Mongoose's createCollection on every start only earns a NamespaceExists
+          // answer per collection, which the embedded database logs as a warning.
+          autoCreate: false,
         };
       },
     }),
