@@ -14,7 +14,8 @@ const swc = [
 
 const shared = {
   transform: { '^.+\\.(t|j)sx?$': swc },
-  transformIgnorePatterns: ['/node_modules/(?!(@nestjs|content-disposition|cookie|file-type)/)'],
+  // ESM-only packages Jest must compile (content-disposition and cookie are pinned to CommonJS versions for Node 20).
+  transformIgnorePatterns: ['/node_modules/(?!(@nestjs|file-type)/)'],
   moduleNameMapper: { '^@app/common(.*)$': '<rootDir>/libs/common/src$1' },
   testEnvironment: 'node',
 };
