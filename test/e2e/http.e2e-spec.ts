@@ -220,6 +220,21 @@ describe('HTTP envelope, errors and security headers', () => {
     expect(String(preflight.headers['access-control-allow-headers'])).toMatch(/Authorization/i);
   });
 
+  it('gives preflights and bare OPTIONS requests the request id and the security headers, never a plain-text 400', async () => {
+    const requests: Record<string, string>[] = [
+      { origin: 'https://app.example.com', 'access-control-request-method': 'POST', 'x-request-id': 'pre-1' },
+      { origin: 'https://app.example.com', 'x-request-id': 'pre-1' },
+      { 'x-request-id': 'pre-1' },
+    ];
+    for (const headers of requests) {
+      const res = await t.request({ method: 'OPTIONS', url: '/api/fixture/echo', unchecked: PREFLIGHT, headers });
+      expect(res.status).toBe(204);
+      expect(res.headers['x-request-id']).toBe('pre-1');
+      expect(res.headers['content-security-policy']).toEqual(expect.stringContaining("default-src 'self'"));
+      expect(res.headers['x-content-type-options']).toBe('nosniff');
+    }
+  });
+
   it('gives a refused origin no CORS headers', async () => {
     const res = await t.request({ url: '/api/health/live', headers: { origin: 'https://evil.example.net' } });
     expect(res.headers['access-control-allow-origin']).toBeUndefined();

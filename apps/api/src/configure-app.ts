@@ -50,9 +50,11 @@ export function createFastifyAdapter(config: AppConfig, logger: Logger): Fastify
       sendError(error, request, reply, config.bodyLimit);
     },
   });
-  adapter.getInstance().addHook('onRequest', (request, reply, done) => {
+  // onSend, not onRequest: the CORS hook (added by the adapter's constructor, so before any of
+  // ours) answers preflights in onRequest, and those answers must carry the same headers too.
+  adapter.getInstance().addHook('onSend', (request, reply, payload, done) => {
     void reply.headers(headers).header('X-Request-Id', request.id);
-    done();
+    done(null, payload);
   });
   return adapter;
 }
@@ -82,6 +84,9 @@ export async function configureApp(app: NestFastifyApplication, config: AppConfi
     allowedHeaders: ['Authorization', 'Content-Type', 'X-Request-Id'],
     exposedHeaders: ['X-Request-Id', 'X-RateLimit-Limit', 'X-RateLimit-Remaining', 'X-RateLimit-Reset', 'Retry-After'],
     maxAge: 600,
+    // An OPTIONS request without Access-Control-Request-Method is answered like a preflight
+    // (204) instead of a plain-text 400 outside the envelope.
+    strictPreflight: false,
   });
   app.setGlobalPrefix('api');
   app.useGlobalPipes(new ValidationPipe(VALIDATION_OPTIONS));
