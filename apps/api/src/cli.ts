@@ -15,7 +15,7 @@ import {
 } from './core/database/embedded-db';
 import { createLogger, PinoNestLogger } from './core/logging/logger';
 import { AdminAccountsService } from './modules/auth/admin-accounts.service';
-import { meetsPasswordPolicy, PASSWORD_MESSAGE } from './modules/auth/password';
+import { meetsPasswordPolicy, PASSWORD_MESSAGE } from '@app/common';
 
 const USAGE = `Usage: npm run cli -- <command> [options]
 

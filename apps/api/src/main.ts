@@ -3,7 +3,7 @@ import { AddressInfo } from 'node:net';
 import { loadConfigOrExit } from './core/config/env-file';
 import { EmbeddedDbError } from './core/database/embedded-db';
 import { createLogger } from './core/logging/logger';
-import { startApi } from './core/bootstrap';
+import { startApi } from './start-api';
 
 async function main(): Promise<void> {
   const config = loadConfigOrExit();

@@ -7,3 +7,4 @@ export * from './validation/validation';
 export * from './decorators/current-user';
 export * from './validation/inputs';
 export * from './errors/mongo';
+export * from './security/password';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { meetsPasswordPolicy, PASSWORD_MESSAGE } from '../../modules/auth/password';
+import { meetsPasswordPolicy, PASSWORD_MESSAGE } from '@app/common';
 
 const emptyToUndefined = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
 

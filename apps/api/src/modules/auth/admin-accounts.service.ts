@@ -5,7 +5,7 @@ import { APP_CONFIG, AppConfig } from '../../core/config/app-config';
 import { LOGGER } from '../../core/core.module';
 import { UserRecord } from '../users';
 import { UsersService } from '../users';
-import { hashPassword, meetsPasswordPolicy, PASSWORD_MESSAGE } from './password';
+import { hashPassword, meetsPasswordPolicy, PASSWORD_MESSAGE } from '@app/common';
 
 export interface AdminAccount {
   email: string;

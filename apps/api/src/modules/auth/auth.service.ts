@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, OnModuleDestroy } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
-import { AppException, AuthUser, ErrorCode, Role, isDuplicateKey } from '@app/common';
+import { AppException, AuthUser, ErrorCode, isDuplicateKey } from '@app/common';
 import { Types } from 'mongoose';
 import { Logger } from 'pino';
 import { APP_CONFIG, AppConfig } from '../../core/config/app-config';
@@ -15,7 +15,7 @@ import { JWT_AUDIENCE, JWT_ISSUER, TokenClaims } from './auth.constants';
 import { AuthRepository } from './auth.repository';
 import { RegisterDto } from './dto/register.dto';
 import { hashEmailToken, isEmailTokenShaped, newEmailToken } from './email-tokens';
-import { dummyPasswordHash, hashPassword, verifyPassword } from './password';
+import { dummyPasswordHash, hashPassword, verifyPassword } from '@app/common';
 import { AuthTokenPurpose } from './schemas/auth-token.schema';
 import { EventBus } from '../../core/events';
 
@@ -203,7 +203,7 @@ export class AuthService implements OnModuleDestroy {
 
   async issueToken(user: Pick<UserRecord, '_id' | 'role' | 'tokenVersion'>): Promise<string> {
     return this.jwt.signAsync(
-      { sub: user._id.toHexString(), role: user.role as Role, ver: user.tokenVersion },
+      { sub: user._id.toHexString(), role: user.role, ver: user.tokenVersion },
       {
         algorithm: 'HS256',
         jwtid: randomUUID(),

@@ -1,5 +1,5 @@
 import { registerDecorator, ValidationOptions } from 'class-validator';
-import { isPasswordInput, meetsPasswordPolicy, PASSWORD_INPUT_MESSAGE, PASSWORD_MESSAGE } from '../password';
+import { isPasswordInput, meetsPasswordPolicy, PASSWORD_INPUT_MESSAGE, PASSWORD_MESSAGE } from '@app/common';
 
 /** The password policy as a validation rule; the message never contains the value. */
 export function IsStrongPassword(options?: ValidationOptions) {

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { AppException, ErrorCode } from '@app/common';
-import { verifyPassword } from '../../auth/password';
+import { verifyPassword } from '@app/common';
 import { CALL_MESSAGES } from '../calls.messages';
 import { CallRepository } from '../repositories/call.repository';
 import { InvitationRepository } from '../repositories/invitation.repository';

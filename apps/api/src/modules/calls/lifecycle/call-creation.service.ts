@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { AppException, ErrorCode } from '@app/common';
 import { Types } from 'mongoose';
 import { EventBus } from '../../../core/events';
-import { hashPassword } from '../../auth/password';
+import { hashPassword } from '@app/common';
 import { AgoraCredentials, AgoraTokenService } from '../agora-token.service';
 import { callInvitedEvent, participantJoinedEvent } from '../call-events';
 import { defaultMaxParticipants, newChannelName } from '../call-rules';

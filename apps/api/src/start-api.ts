@@ -1,8 +1,8 @@
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Logger } from 'pino';
-import { buildApp } from '../configure-app';
-import { AppConfig } from './config/app-config';
-import { EmbeddedDb, startEmbeddedDb } from './database/embedded-db';
+import { buildApp } from './configure-app';
+import { AppConfig } from './core/config/app-config';
+import { EmbeddedDb, startEmbeddedDb } from './core/database/embedded-db';
 
 export interface RunningApp {
   app: NestFastifyApplication;
