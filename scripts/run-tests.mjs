@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// `npm test`: lint, type check, build, the embedded database's Go tests, then unit and e2e
+// `npm test`: lint (type-aware, with the boundary rules), type check, the structure check (no
+// import cycle, no undeclared dependency), build, the embedded database's Go tests, then unit and e2e
 // tests. Ends with one line `N passed, N failed` that counts every test and every check.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -58,6 +59,7 @@ ensureRedis();
 check('lint', 'npx', ['eslint', '.']);
 check('format', 'npx', ['prettier', '--check', '.']);
 check('typecheck', 'npx', ['tsc', '-p', 'tsconfig.json', '--noEmit']);
+check('structure (cycles, undeclared dependencies)', 'node', ['scripts/structure/check-structure.mjs']);
 const built = check('build', 'npm', ['run', 'build', '--silent']);
 
 // Go tests of the embedded database's write front, counted test by test.

@@ -131,7 +131,7 @@ export function interpretation(queries: HotQuery[], sizes: number[], embedded: R
         (under.length === 0 ? '.' : under.length === queries.length ? ' (all of them).' : ` (${under.join(', ')}).`),
     );
   }
-  const lastGood = firstBreak === undefined ? sorted.at(-1)! : sorted.filter((size) => size < firstBreak!).at(-1);
+  const lastGood = firstBreak === undefined ? sorted.at(-1)! : sorted.filter((size) => size < firstBreak).at(-1);
   sentences.push(
     'Fit: every query on the embedded database reads its whole collection, so its cost grows linearly with the ' +
       'data. ' +

@@ -32,11 +32,11 @@ export async function makeUser(t: TestApp, overrides: Record<string, unknown> = 
   if (res.status !== 201) throw new Error(`register failed: ${res.status} ${res.text}`);
   return {
     id: res.body.data.user.id,
-    email: fields.email as string,
-    password: fields.password as string,
+    email: fields.email,
+    password: fields.password,
     token: res.body.data.token,
-    firstName: fields.firstName as string,
-    lastName: fields.lastName as string,
+    firstName: fields.firstName,
+    lastName: fields.lastName,
   };
 }
 

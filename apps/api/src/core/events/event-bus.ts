@@ -92,7 +92,8 @@ export class EventBus implements OnModuleInit, OnApplicationShutdown {
   }
 
   async onApplicationShutdown(): Promise<void> {
-    await Promise.all([this.subscriber, this.publisher].map((client) => client?.quit().catch(() => undefined)));
+    const clients = [this.subscriber, this.publisher].filter((client): client is Redis => client !== undefined);
+    await Promise.all(clients.map((client) => client.quit().catch(() => undefined)));
   }
 
   /** An event of another instance: only for `cluster` subscribers. Malformed messages are dropped. */

@@ -83,7 +83,7 @@ function fromHttpException(exception: HttpException): ErrorResponse {
   let message = exception.message;
   let errors: FieldError[] = [];
   if (typeof response === 'object' && response !== null && 'message' in response) {
-    const raw = (response as { message: unknown }).message;
+    const raw = response.message;
     if (Array.isArray(raw)) {
       errors = raw.map((m) => ({ field: '', message: String(m) }));
       message = 'Validation failed';
@@ -106,7 +106,7 @@ export function toErrorResponse(exception: unknown, requestId: string, bodyLimit
   // Nest wraps Fastify's request errors in an HttpException whose cause is the original.
   const cause = exception instanceof HttpException ? exception.cause : exception;
   if (cause instanceof Error) {
-    const fastify = fromFastifyError(cause as FastifyLikeError, bodyLimit);
+    const fastify = fromFastifyError(cause, bodyLimit);
     if (fastify) return fastify;
   }
   if (exception instanceof HttpException) return fromHttpException(exception);

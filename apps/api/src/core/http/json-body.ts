@@ -79,7 +79,7 @@ export function useJsonBodyParser(fastify: FastifyInstance, maxDepth: number): v
       );
       return;
     }
-    parse(request, text, (error, value) => {
+    void parse(request, text, (error, value) => {
       const name = error ? forbiddenPropertyName(text) : undefined;
       if (name) {
         done(

@@ -32,7 +32,7 @@ export class RateLimitGuard extends ThrottlerGuard {
     const request = context.switchToHttp().getRequest<FastifyRequest>();
     const reply = context.switchToHttp().getResponse<FastifyReply>();
     const name = throttler.name ?? 'default';
-    const tracker = await getTracker(request as unknown as Record<string, unknown>, context);
+    const tracker = await getTracker(request, context);
     const key = generateKey(context, tracker, name);
     const record = await this.storageService.increment(key, ttl, limit, blockDuration, name);
 
@@ -51,9 +51,9 @@ export class RateLimitGuard extends ThrottlerGuard {
   }
 
   /** Signed-in users are counted by account, everyone else by client address. */
-  protected override async getTracker(request: Record<string, unknown>): Promise<string> {
+  protected override getTracker(request: Record<string, unknown>): Promise<string> {
     const user = request.user as { id?: string } | undefined;
-    return user?.id ? `user:${user.id}` : `ip:${String(request.ip)}`;
+    return Promise.resolve(user?.id ? `user:${user.id}` : `ip:${String(request.ip)}`);
   }
 
   private limitFor(context: ExecutionContext): RateLimitName | false {

@@ -113,14 +113,15 @@ function completeOperation(operation: OperationObject, method: string, route: Ro
   for (const status of shared) responses[status] ??= errorResponse(status, DEFAULT_ERROR_DESCRIPTIONS[status]);
   if (!route.isPublic) operation.security ??= [{ bearer: [] }];
 
+  const tooManyRequests: number = HttpStatus.TOO_MANY_REQUESTS;
   for (const [key, response] of Object.entries(responses)) {
     const status = Number(key);
     if (status >= 400 && !response.content) Object.assign(response, errorResponse(status, response.description));
     const headers: Record<string, ReferenceObject> = { 'X-Request-Id': headerRef('X-Request-Id') };
-    if (route.rateLimit !== false && (status < 300 || status === HttpStatus.TOO_MANY_REQUESTS)) {
+    if (route.rateLimit !== false && (status < 300 || status === tooManyRequests)) {
       for (const name of RATE_LIMIT_HEADERS) headers[name] = headerRef(name);
     }
-    if (status === HttpStatus.TOO_MANY_REQUESTS) headers['Retry-After'] = headerRef('Retry-After');
+    if (status === tooManyRequests) headers['Retry-After'] = headerRef('Retry-After');
     response.headers = { ...response.headers, ...headers };
     if (status < 300 && route.message !== null) setEnvelopeMessage(response, route.message);
   }
@@ -133,5 +134,6 @@ function setEnvelopeMessage(response: ResponseObject, message: string): void {
   const property = schema?.properties?.message as SchemaObject | undefined;
   if (!media || !property) return;
   property.example = message;
-  if (media.example && typeof media.example === 'object') media.example = { ...media.example, message };
+  const example: unknown = media.example;
+  if (example && typeof example === 'object') media.example = { ...example, message };
 }

@@ -13,7 +13,7 @@ export class UsersRepository {
 
   async create(user: NewUser): Promise<UserRecord> {
     const created = await this.users.create(user);
-    return created.toObject() as UserRecord;
+    return created.toObject();
   }
 
   findById(id: string): Promise<UserRecord | null> {

@@ -24,7 +24,7 @@ export class CallRepository {
 
   async createCall(call: NewCall): Promise<CallRecord> {
     const created = await this.calls.create({ _id: newCallId(), ...call });
-    return created.toObject() as CallRecord;
+    return created.toObject();
   }
 
   /** null for an unknown or malformed id. */

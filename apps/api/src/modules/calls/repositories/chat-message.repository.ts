@@ -20,7 +20,7 @@ export class ChatMessageRepository {
       message,
       messageType,
     });
-    return created.toObject() as ChatMessageRecord;
+    return created.toObject();
   }
 
   /** Newest first, strictly before `before` when given. */

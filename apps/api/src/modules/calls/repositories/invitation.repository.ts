@@ -29,7 +29,7 @@ export class InvitationRepository {
           invitedBy: new Types.ObjectId(invitedBy),
           status: 'pending',
         });
-        created.push(doc.toObject() as InvitationRecord);
+        created.push(doc.toObject());
       } catch (error) {
         if (!isDuplicateKey(error)) throw error;
         skipped.push(inviteeId);

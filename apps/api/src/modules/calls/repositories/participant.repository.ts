@@ -50,7 +50,7 @@ export class ParticipantRepository {
         screenSharing: false,
         ...fields,
       });
-      return created.toObject() as ParticipantRecord;
+      return created.toObject();
     } catch (error) {
       if (isDuplicateKey(error)) return false;
       throw error;
