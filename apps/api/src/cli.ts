@@ -1,10 +1,9 @@
 import 'reflect-metadata';
 import { parseArgs } from 'node:util';
 import { NestFactory } from '@nestjs/core';
-import { AppModule } from './app.module';
+import { CliModule } from './cli.module';
 import { AppConfig } from './core/config/app-config';
 import { loadConfigOrExit } from './core/config/env-file';
-import { ToolDatabaseModule } from './core/database/database.module';
 import {
   EmbeddedDb,
   EmbeddedDbError,
@@ -14,7 +13,7 @@ import {
   startEmbeddedDb,
 } from './core/database/embedded-db';
 import { createLogger, PinoNestLogger } from './core/logging/logger';
-import { AdminAccountsService } from './modules/auth/admin-accounts.service';
+import { AdminAccountsService } from './modules/auth';
 import { meetsPasswordPolicy, PASSWORD_MESSAGE } from '@app/common';
 
 const USAGE = `Usage: npm run cli -- <command> [options]
@@ -110,7 +109,7 @@ async function createAdmin(config: AppConfig, args: CreateAdminArgs): Promise<nu
     resolved = { ...config, database: { ...config.database, uri } };
   }
   try {
-    const app = await NestFactory.createApplicationContext(AppModule.register(resolved, logger, [ToolDatabaseModule]), {
+    const app = await NestFactory.createApplicationContext(CliModule.register(resolved, logger), {
       logger: new PinoNestLogger(logger),
       abortOnError: false,
     });
