@@ -2,7 +2,16 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import mongoose from 'mongoose';
-import { freePort, listeningTcpPorts, MAIN_JS, spawnApi, Spawned, stopProcess } from '../support/processes';
+import { ROOT } from '../support/app';
+import {
+  freePort,
+  listeningTcpPorts,
+  MAIN_JS,
+  spawnApi,
+  spawnProcess,
+  Spawned,
+  stopProcess,
+} from '../support/processes';
 
 /** The built API as a real process: start-up, configuration errors, shutdown and persistence. */
 describe('the API process', () => {
@@ -40,6 +49,33 @@ describe('the API process', () => {
     const { code } = await proc.exit;
     expect(code).not.toBe(0);
     expect(proc.output.join('\n')).toMatch(new RegExp(`Invalid configuration: .*${name}`));
+  });
+
+  it('exits 78 (bad configuration) naming the variable, for the server, npm run db and the CLI alike', async () => {
+    const dbMain = join(ROOT, 'dist', 'apps', 'api', 'src', 'embedded-db.main.js');
+    const cli = join(ROOT, 'dist', 'apps', 'api', 'src', 'cli.js');
+    const env = { EMBEDDED_DB_PORT: 'not-a-port', DATA_DIR: dataDir() };
+    const runs = [
+      api(env),
+      spawnProcess(process.execPath, [dbMain], env),
+      spawnProcess(process.execPath, [cli, 'create-admin', '--email', 'a@b.co', '--password', 'Secret123'], env),
+    ];
+    started.push(...runs.slice(1));
+    for (const run of runs) {
+      expect((await run.exit).code).toBe(78);
+      expect(run.output.join('\n')).toMatch(/Invalid configuration: .*EMBEDDED_DB_PORT/);
+    }
+  });
+
+  it('writes no generated JWT secret for npm run db: only the server, which signs tokens, does', async () => {
+    const dir = dataDir();
+    const db = spawnProcess(process.execPath, [join(ROOT, 'dist', 'apps', 'api', 'src', 'embedded-db.main.js')], {
+      DATA_DIR: dir,
+    });
+    started.push(db);
+    await db.waitFor(/MONGODB_URI=/, 60_000);
+    await stopProcess(db);
+    expect(existsSync(join(dir, 'jwt-secret'))).toBe(false);
   });
 
   it('refuses to start in production without JWT_SECRET', async () => {

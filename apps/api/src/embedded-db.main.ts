@@ -1,6 +1,5 @@
 import { spawn } from 'node:child_process';
-import { ConfigError, loadConfig } from './core/config/app-config';
-import { withEnvFile } from './core/config/env-file';
+import { loadConfigOrExit } from './core/config/env-file';
 import { EmbeddedDbError, ensureEmbeddedDbBinary } from './core/database/embedded-db';
 
 /**
@@ -10,7 +9,7 @@ import { EmbeddedDbError, ensureEmbeddedDbBinary } from './core/database/embedde
  * DATA_DIR the data.
  */
 async function main(): Promise<void> {
-  const config = loadConfig(withEnvFile(process.env));
+  const config = loadConfigOrExit();
   const log = {
     info: (m: string) => process.stderr.write(`${m}\n`),
     warn: (m: string) => process.stderr.write(`${m}\n`),
@@ -27,7 +26,7 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  const known = error instanceof ConfigError || error instanceof EmbeddedDbError;
+  const known = error instanceof EmbeddedDbError;
   process.stderr.write(`${known ? error.message : String((error as Error).stack ?? error)}\n`);
   process.exit(1);
 });

@@ -1,12 +1,13 @@
 import 'reflect-metadata';
 import { AddressInfo } from 'node:net';
+import { withDevelopmentJwtSecret } from './core/config/app-config';
 import { loadConfigOrExit } from './core/config/env-file';
 import { EmbeddedDbError } from './core/database/embedded-db';
 import { createLogger } from './core/logging/logger';
 import { startApi } from './start-api';
 
 async function main(): Promise<void> {
-  const config = loadConfigOrExit();
+  const config = withDevelopmentJwtSecret(loadConfigOrExit());
   const logger = createLogger(config);
   if (config.jwt.secretGenerated) {
     logger.warn(

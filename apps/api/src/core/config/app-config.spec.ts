@@ -1,8 +1,8 @@
-import { mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseEnv } from 'node:util';
-import { ConfigError, loadConfig } from './app-config';
+import { ConfigError, loadConfig, withDevelopmentJwtSecret } from './app-config';
 
 const example = parseEnv(readFileSync(join(__dirname, '../../../../../.env.example'), 'utf8')) as Record<
   string,
@@ -29,10 +29,13 @@ describe('configuration', () => {
     });
   });
 
-  it('generates a development JWT secret once and keeps it under DATA_DIR', () => {
+  it('generates a development JWT secret once, for the server only, and keeps it under DATA_DIR', () => {
     const dir = mkdtempSync(join(tmpdir(), 'vc-cfg-'));
-    const first = loadConfig({ ...example, DATA_DIR: dir });
-    const second = loadConfig({ ...example, DATA_DIR: dir });
+    const loaded = loadConfig({ ...example, DATA_DIR: dir });
+    expect(loaded.jwt.secret).toBe('');
+    expect(existsSync(join(dir, 'jwt-secret'))).toBe(false);
+    const first = withDevelopmentJwtSecret(loaded);
+    const second = withDevelopmentJwtSecret(loadConfig({ ...example, DATA_DIR: dir }));
     expect(first.jwt.secretGenerated).toBe(true);
     expect(first.jwt.secret.length).toBeGreaterThanOrEqual(64);
     expect(second.jwt.secret).toBe(first.jwt.secret);

@@ -63,9 +63,9 @@ export function loadConfig(source: Record<string, string | undefined>): AppConfi
   }
   const env = parsed.data;
   const dataDir = resolve(env.DATA_DIR);
-  const jwt = env.JWT_SECRET
-    ? { secret: env.JWT_SECRET, secretGenerated: false }
-    : { secret: developmentJwtSecret(dataDir), secretGenerated: true };
+  // Without JWT_SECRET the secret stays empty here: only the server fills it in, with
+  // withDevelopmentJwtSecret, so loading the configuration never writes a file.
+  const jwt = { secret: env.JWT_SECRET ?? '', secretGenerated: false };
 
   return {
     env: env.NODE_ENV,
@@ -129,15 +129,20 @@ export function durationSeconds(value: string): number {
 }
 
 /**
- * Outside production a missing JWT_SECRET is generated once and kept under DATA_DIR, so
- * tokens survive restarts of a development server. The caller warns about it.
+ * For the server: outside production (where JWT_SECRET is required) a missing secret is generated
+ * once and kept under DATA_DIR (0600), so tokens survive restarts of a development server. The
+ * caller warns about it. Processes that sign no token (the CLI, `npm run db`) never call this.
  */
-function developmentJwtSecret(dataDir: string): string {
-  const file = resolve(dataDir, 'jwt-secret');
-  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
-  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
-  const secret = randomBytes(48).toString('base64url');
-  writeFileSync(file, `${secret}\n`, { mode: 0o600 });
-  chmodSync(file, 0o600);
-  return secret;
+export function withDevelopmentJwtSecret(config: AppConfig): AppConfig {
+  if (config.jwt.secret) return config;
+  const file = resolve(config.database.dataDir, 'jwt-secret');
+  let secret: string;
+  if (existsSync(file)) secret = readFileSync(file, 'utf8').trim();
+  else {
+    mkdirSync(config.database.dataDir, { recursive: true, mode: 0o700 });
+    secret = randomBytes(48).toString('base64url');
+    writeFileSync(file, `${secret}\n`, { mode: 0o600 });
+    chmodSync(file, 0o600);
+  }
+  return { ...config, jwt: { ...config.jwt, secret, secretGenerated: true } };
 }

@@ -21,11 +21,15 @@ import { RevokedToken, RevokedTokenSchema } from './schemas/revoked-token.schema
     PassportModule,
     JwtModule.registerAsync({
       inject: [APP_CONFIG],
-      useFactory: (config: AppConfig) => ({
-        secret: config.jwt.secret,
-        signOptions: { algorithm: 'HS256' },
-        verifyOptions: { algorithms: ['HS256'] },
-      }),
+      useFactory: (config: AppConfig) => {
+        // Never sign or accept tokens with an empty key (the server fills in a development one).
+        if (!config.jwt.secret) throw new Error('No JWT secret: set JWT_SECRET');
+        return {
+          secret: config.jwt.secret,
+          signOptions: { algorithm: 'HS256' },
+          verifyOptions: { algorithms: ['HS256'] },
+        };
+      },
     }),
     MongooseModule.forFeature([
       { name: RevokedToken.name, schema: RevokedTokenSchema },
