@@ -1,19 +1,17 @@
 import jwt from 'jsonwebtoken';
 import { Connection, Types } from 'mongoose';
 import { bearer, makeUser, userFields } from '../factories/users';
-import { randomIp, startTestApp, TestApp } from '../support/app';
+import { randomIp, useTestApp } from '../support/app';
 
 const FORBIDDEN_KEYS = /passwordHash|tokenVersion|"__v"|"_id"/;
 
 describe('accounts: register, login, logout and tokens', () => {
-  let t: TestApp;
+  const t = useTestApp();
   let db: Connection;
 
   beforeAll(async () => {
-    t = await startTestApp();
     db = await t.db();
   });
-  afterAll(() => t.close());
 
   const users = () => db.collection('users');
   const post = (url: string, body: unknown, headers: Record<string, string> = {}) =>

@@ -1,14 +1,9 @@
-import { startTestApp, TestApp } from '../support/app';
+import { useTestApp } from '../support/app';
 import { FixtureModule } from '../support/fixture.module';
 
 /** BODY_MAX_DEPTH (32 in .env.example): deeper JSON is refused before validation recurses through it. */
 describe('nesting depth of a JSON body', () => {
-  let t: TestApp;
-
-  beforeAll(async () => {
-    t = await startTestApp({ modules: [FixtureModule] });
-  });
-  afterAll(() => t.close());
+  const t = useTestApp({ modules: [FixtureModule] });
 
   const echo = (payload: string) =>
     t.request({

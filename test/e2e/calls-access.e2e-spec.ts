@@ -1,15 +1,10 @@
 import { newCallId } from '../../apps/api/src/modules/calls/call-rules';
 import { callAction, getCall, makeCall } from '../factories/calls';
 import { bearer, makeUser } from '../factories/users';
-import { startTestApp, TestApp } from '../support/app';
+import { useTestApp } from '../support/app';
 
 describe('calls: who may do what', () => {
-  let t: TestApp;
-
-  beforeAll(async () => {
-    t = await startTestApp();
-  });
-  afterAll(() => t.close());
+  const t = useTestApp();
 
   it('works without Agora credentials: token and appId are null', async () => {
     const host = await makeUser(t);

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { callAction, getCall, makeCall } from '../factories/calls';
 import { makeUser } from '../factories/users';
 import { decodeAgoraToken } from '../support/agora-token';
-import { startTestApp, TestApp } from '../support/app';
+import { useTestApp } from '../support/app';
 
 const APP_ID = randomBytes(16).toString('hex');
 const CERTIFICATE = randomBytes(16).toString('hex');
@@ -11,14 +11,9 @@ const TTL = 1800;
 const PUBLISHER = [1, 2, 3, 4];
 
 describe('calls: Agora RTC tokens, checked without the token builder', () => {
-  let t: TestApp;
-
-  beforeAll(async () => {
-    t = await startTestApp({
-      env: { AGORA_APP_ID: APP_ID, AGORA_APP_CERTIFICATE: CERTIFICATE, AGORA_TOKEN_TTL: String(TTL) },
-    });
+  const t = useTestApp({
+    env: { AGORA_APP_ID: APP_ID, AGORA_APP_CERTIFICATE: CERTIFICATE, AGORA_TOKEN_TTL: String(TTL) },
   });
-  afterAll(() => t.close());
 
   function expectValidToken(
     credentials: { token: string; uid: number; channelName: string; expiry: string },

@@ -2,7 +2,7 @@ import { Connection } from 'mongoose';
 import { CallsHousekeeping } from '../../apps/api/src/modules/calls/calls.housekeeping';
 import { callAction, getCall, makeCall } from '../factories/calls';
 import { bearer, makeUser, RegisteredUser } from '../factories/users';
-import { startTestApp, TestApp } from '../support/app';
+import { useTestApp } from '../support/app';
 
 const CALL_ID = /^[A-Za-z0-9_-]{22}$/;
 const MAX_FAILURES = 3;
@@ -16,14 +16,12 @@ const sharedPrefix = (a: string, b: string) => {
 };
 
 describe('call ids and call passwords resist guessing', () => {
-  let t: TestApp;
+  const t = useTestApp({ env: { CALL_PASSWORD_MAX_FAILURES: String(MAX_FAILURES) } });
   let db: Connection;
 
   beforeAll(async () => {
-    t = await startTestApp({ env: { CALL_PASSWORD_MAX_FAILURES: String(MAX_FAILURES) } });
     db = await t.db();
   });
-  afterAll(() => t.close());
 
   const protectedCall = (host: RegisteredUser) =>
     makeCall(t, host, { settings: { requirePassword: true, password: PASSWORD } });

@@ -1,16 +1,14 @@
 import { callAction, getCall, makeCall } from '../factories/calls';
 import { makeUser } from '../factories/users';
-import { RecordedEvent, TestApp, recordEvents, startTestApp } from '../support/app';
+import { RecordedEvent, recordEvents, useTestApp } from '../support/app';
 
 describe('calls: invitations', () => {
-  let t: TestApp;
+  const t = useTestApp();
   let events: RecordedEvent[];
 
   beforeAll(async () => {
-    t = await startTestApp();
     events = recordEvents(t);
   });
-  afterAll(() => t.close());
 
   it('POST /:id/invite invites new users and skips those already invited or in the call', async () => {
     const host = await makeUser(t);

@@ -2,15 +2,10 @@ import { CallRepository } from '../../apps/api/src/modules/calls/repositories/ca
 import { ParticipantRepository } from '../../apps/api/src/modules/calls/repositories/participant.repository';
 import { callAction, getCall, makeCall } from '../factories/calls';
 import { makeUser } from '../factories/users';
-import { startTestApp, TestApp } from '../support/app';
+import { useTestApp } from '../support/app';
 
 describe('calls: the participant limit under concurrent joins', () => {
-  let t: TestApp;
-
-  beforeAll(async () => {
-    t = await startTestApp();
-  });
-  afterAll(() => t.close());
+  const t = useTestApp();
 
   it('20 users racing for the 4 free seats of a 5-seat call: 4 join, 16 get 409, 5 joined', async () => {
     const host = await makeUser(t);

@@ -5,7 +5,7 @@ import { CallsHousekeeping } from '../../apps/api/src/modules/calls/calls.housek
 import { newCallId } from '../../apps/api/src/modules/calls/call-rules';
 import { callAction, getCall, makeCall } from '../factories/calls';
 import { bearer, makeUser } from '../factories/users';
-import { RecordedEvent, TestApp, recordEvents, startTestApp } from '../support/app';
+import { RecordedEvent, recordEvents, useTestApp } from '../support/app';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports -- the package's parser has no typings
 const { AccessToken2 } = require('agora-token/src/AccessToken2');
@@ -27,16 +27,14 @@ function parseToken(token: string) {
 }
 
 describe('calls: lifecycle', () => {
-  let t: TestApp;
+  const t = useTestApp({
+    env: { AGORA_APP_ID: APP_ID, AGORA_APP_CERTIFICATE: APP_CERTIFICATE, AGORA_TOKEN_TTL: '3600' },
+  });
   let events: RecordedEvent[];
 
   beforeAll(async () => {
-    t = await startTestApp({
-      env: { AGORA_APP_ID: APP_ID, AGORA_APP_CERTIFICATE: APP_CERTIFICATE, AGORA_TOKEN_TTL: '3600' },
-    });
     events = recordEvents(t, 'call.');
   });
-  afterAll(() => t.close());
 
   const eventsOf = (callId: string) => events.filter((e) => e.payload.callId === callId).map((e) => e.name);
 

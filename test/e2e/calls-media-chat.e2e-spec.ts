@@ -1,16 +1,14 @@
 import { callAction, getCall, makeCall } from '../factories/calls';
 import { bearer, makeUser, RegisteredUser } from '../factories/users';
-import { RecordedEvent, TestApp, recordEvents, startTestApp } from '../support/app';
+import { RecordedEvent, recordEvents, useTestApp } from '../support/app';
 
 describe('calls: media state and chat', () => {
-  let t: TestApp;
+  const t = useTestApp();
   let events: RecordedEvent[];
 
   beforeAll(async () => {
-    t = await startTestApp();
     events = recordEvents(t);
   });
-  afterAll(() => t.close());
 
   const media = (user: RegisteredUser, callId: string, body: unknown) =>
     t.request({ method: 'PUT', url: `/api/calls/${callId}/media`, headers: bearer(user.token), body });

@@ -1,19 +1,17 @@
 import { randomBytes } from 'node:crypto';
 import { Connection, Types } from 'mongoose';
 import { bearer, makeUser, RegisteredUser } from '../factories/users';
-import { startTestApp, TestApp } from '../support/app';
+import { useTestApp } from '../support/app';
 
 const FORBIDDEN_KEYS = /passwordHash|tokenVersion|accountStatus|"__v"|"_id"|ownerId|contactId"/;
 
 describe('contacts', () => {
-  let t: TestApp;
+  const t = useTestApp();
   let db: Connection;
 
   beforeAll(async () => {
-    t = await startTestApp();
     db = await t.db();
   });
-  afterAll(() => t.close());
 
   const user = () => makeUser(t, { firstName: `Cf${randomBytes(4).toString('hex')}` });
   const list = (owner: RegisteredUser, query = '') =>

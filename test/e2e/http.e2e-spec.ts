@@ -1,4 +1,4 @@
-import { startTestApp, TestApp } from '../support/app';
+import { TestApp, useTestApp } from '../support/app';
 import { FixtureModule } from '../support/fixture.module';
 
 const ISO_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
@@ -6,15 +6,10 @@ const ISO_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 const PREFLIGHT = 'a CORS preflight';
 
 describe('HTTP envelope, errors and security headers', () => {
-  let t: TestApp;
-
-  beforeAll(async () => {
-    t = await startTestApp({
-      modules: [FixtureModule],
-      env: { BODY_LIMIT: '2048', CORS_ORIGINS: 'https://app.example.com,https://admin.example.com' },
-    });
+  const t = useTestApp({
+    modules: [FixtureModule],
+    env: { BODY_LIMIT: '2048', CORS_ORIGINS: 'https://app.example.com,https://admin.example.com' },
   });
-  afterAll(() => t.close());
 
   const validEcho = { name: 'Ada', email: 'ada@example.com', count: 3 };
 

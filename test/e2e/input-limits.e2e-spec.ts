@@ -1,16 +1,11 @@
 import { callAction, getCall, makeCall } from '../factories/calls';
 import { bearer, makeUser, RegisteredUser } from '../factories/users';
-import { startTestApp, TestApp } from '../support/app';
+import { useTestApp } from '../support/app';
 import { FixtureModule } from '../support/fixture.module';
 
 /** What a probe sends to find where the input rules give way: key floods, odd dates, odd emoji, odd page sizes. */
 describe('input limits', () => {
-  let t: TestApp;
-
-  beforeAll(async () => {
-    t = await startTestApp({ modules: [FixtureModule] });
-  });
-  afterAll(() => t.close());
+  const t = useTestApp({ modules: [FixtureModule] });
 
   const echo = (payload: string) =>
     t.request({

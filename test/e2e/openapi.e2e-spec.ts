@@ -1,7 +1,7 @@
 import { AppException, ErrorCode } from '@app/common';
 import { UsersService } from '../../apps/api/src/modules/users/users.service';
 import { bearer, makeUser } from '../factories/users';
-import { startTestApp, TestApp } from '../support/app';
+import { useTestApp } from '../support/app';
 import { OpenApiChecker, OpenApiDoc } from '../support/openapi';
 
 type Json = Record<string, unknown>;
@@ -26,18 +26,16 @@ const ERROR_ENVELOPE = '#/components/schemas/ErrorEnvelopeDto';
 const refersTo = (schema: unknown, ref: string) => JSON.stringify(schema).includes(`"${ref}"`);
 
 describe('the OpenAPI document describes what the API answers', () => {
-  let t: TestApp;
+  const t = useTestApp();
   let checker: OpenApiChecker;
   let doc: OpenApiDoc;
   let operations: [string, Operation][];
 
   beforeAll(async () => {
-    t = await startTestApp();
     checker = await t.openapi();
     doc = checker.document;
     operations = operationsOf(doc);
   });
-  afterAll(() => t.close());
   afterEach(() => jest.restoreAllMocks());
 
   it('documents a JSON schema for the success body of every operation', () => {

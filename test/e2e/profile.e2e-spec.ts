@@ -1,13 +1,8 @@
 import { bearer, makeUser, RegisteredUser } from '../factories/users';
-import { recordEvents, startTestApp, TestApp } from '../support/app';
+import { recordEvents, useTestApp } from '../support/app';
 
 describe('profile and presence', () => {
-  let t: TestApp;
-
-  beforeAll(async () => {
-    t = await startTestApp();
-  });
-  afterAll(() => t.close());
+  const t = useTestApp();
 
   const get = (user: RegisteredUser) => t.request({ url: '/api/auth/profile', headers: bearer(user.token) });
   const put = (user: RegisteredUser, url: string, body: unknown) =>

@@ -1,4 +1,4 @@
-import { randomIp, startTestApp, TestApp } from '../support/app';
+import { randomIp, startTestApp, TestApp, useTestApp } from '../support/app';
 import { FixtureModule } from '../support/fixture.module';
 
 const LIMITS = {
@@ -11,12 +11,7 @@ const LIMITS = {
 };
 
 describe('rate limits', () => {
-  let t: TestApp;
-
-  beforeAll(async () => {
-    t = await startTestApp({ modules: [FixtureModule], env: LIMITS });
-  });
-  afterAll(() => t.close());
+  const t = useTestApp({ modules: [FixtureModule], env: LIMITS });
 
   it('counts down in the headers and answers 429 with Retry-After past the default limit', async () => {
     const ip = randomIp();
@@ -93,12 +88,7 @@ describe('rate limits', () => {
 });
 
 describe('rate limits behind a trusted proxy', () => {
-  let t: TestApp;
-
-  beforeAll(async () => {
-    t = await startTestApp({ modules: [FixtureModule], env: { ...LIMITS, TRUST_PROXY: '1' } });
-  });
-  afterAll(() => t.close());
+  const t = useTestApp({ modules: [FixtureModule], env: { ...LIMITS, TRUST_PROXY: '1' } });
 
   it('counts the client address the proxy reports', async () => {
     const proxy = randomIp();

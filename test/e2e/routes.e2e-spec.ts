@@ -2,7 +2,7 @@ import { RequestMethod } from '@nestjs/common';
 import { METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants';
 import { ModulesContainer } from '@nestjs/core';
 import { IS_PUBLIC } from '@app/common';
-import { randomIp, startTestApp, TestApp } from '../support/app';
+import { randomIp, TestApp, useTestApp } from '../support/app';
 
 /** The routes the spec leaves open; every other route needs a token. */
 const PUBLIC_ROUTES = new Set([
@@ -64,12 +64,7 @@ function routesOf(t: TestApp): Route[] {
 }
 
 describe('every route is authenticated unless the spec opens it', () => {
-  let t: TestApp;
-
-  beforeAll(async () => {
-    t = await startTestApp();
-  });
-  afterAll(() => t.close());
+  const t = useTestApp();
 
   it('finds the routes of every module', () => {
     const names = routesOf(t).map((r) => `${r.method} ${r.path}`);

@@ -1,15 +1,10 @@
 import { bearer, makeUser, RegisteredUser } from '../factories/users';
-import { startTestApp, TestApp } from '../support/app';
+import { useTestApp } from '../support/app';
 
 const SEARCH_LIMIT = 3;
 
 describe('user search rate limit', () => {
-  let t: TestApp;
-
-  beforeAll(async () => {
-    t = await startTestApp({ env: { THROTTLE_SEARCH_LIMIT: String(SEARCH_LIMIT), THROTTLE_SEARCH_TTL: '60' } });
-  });
-  afterAll(() => t.close());
+  const t = useTestApp({ env: { THROTTLE_SEARCH_LIMIT: String(SEARCH_LIMIT), THROTTLE_SEARCH_TTL: '60' } });
 
   const search = (as: RegisteredUser, query = 'john') =>
     t.request({ url: `/api/auth/search-users?query=${query}`, headers: bearer(as.token) });

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Connection, Types } from 'mongoose';
 import { bearer, makeUser, RegisteredUser } from '../factories/users';
-import { startTestApp, TestApp } from '../support/app';
+import { useTestApp } from '../support/app';
 
 const FORBIDDEN_KEYS = /passwordHash|tokenVersion|accountStatus|"__v"|"_id"|"role"|phoneNumber|preferences/;
 
@@ -10,18 +10,16 @@ const uniqueWord = (prefix: string) =>
   `${prefix}${[...randomBytes(6)].map((b) => String.fromCharCode(97 + (b % 26))).join('')}`;
 
 describe('GET /api/auth/search-users', () => {
-  let t: TestApp;
+  const t = useTestApp({ env: { THROTTLE_SEARCH_LIMIT: '10000' } });
   let db: Connection;
   let caller: RegisteredUser;
 
   beforeAll(async () => {
     // This file searches far more than the per-user search limit allows in a minute; the limit
     // itself is tested in search-rate-limit.e2e-spec.ts.
-    t = await startTestApp({ env: { THROTTLE_SEARCH_LIMIT: '10000' } });
     db = await t.db();
     caller = await makeUser(t, { firstName: uniqueWord('Caller') });
   });
-  afterAll(() => t.close());
 
   const search = (query: string | undefined, extra = '', as: RegisteredUser = caller) => {
     const params = new URLSearchParams();

@@ -1,12 +1,7 @@
-import { startTestApp, TestApp } from '../support/app';
+import { useTestApp } from '../support/app';
 
 describe('security headers when browsers reach the API over HTTPS (SERVED_OVER_HTTPS=true)', () => {
-  let t: TestApp;
-
-  beforeAll(async () => {
-    t = await startTestApp({ env: { SERVED_OVER_HTTPS: 'true' } });
-  });
-  afterAll(() => t.close());
+  const t = useTestApp({ env: { SERVED_OVER_HTTPS: 'true' } });
 
   it('asks browsers to upgrade insecure requests, on pages and on errors alike', async () => {
     for (const url of ['/api/docs', '/api/health/live', '/api/no/such/route', '/api/calls/%zz']) {

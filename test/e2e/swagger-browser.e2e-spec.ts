@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startTestApp, TestApp } from '../support/app';
+import { useTestApp } from '../support/app';
 
 const CHROMIUM = '/usr/bin/chromium';
 /** Any name but localhost: browsers treat localhost as a secure context and forgive what other hosts do not. */
@@ -56,16 +56,14 @@ const missing = !existsSync(CHROMIUM);
 if (missing)
   process.stderr.write(`Swagger UI browser test skipped: ${CHROMIUM} is missing (apt-get install chromium)\n`);
 (missing ? describe.skip : describe)('Swagger UI in a real browser over plain HTTP', () => {
-  let t: TestApp;
+  const t = useTestApp();
   let docsUrl: string;
 
   beforeAll(async () => {
-    t = await startTestApp();
     await t.app.listen(0, '127.0.0.1');
     const { port } = t.app.getHttpServer().address() as { port: number };
     docsUrl = `http://${HOST}:${port}/api/docs`;
   });
-  afterAll(() => t.close());
 
   it('renders the list of operations at a host name that is not localhost', async () => {
     const run = await chromiumDom(docsUrl);

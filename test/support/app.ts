@@ -95,6 +95,36 @@ export function recordEvents(t: TestApp, prefix = ''): RecordedEvent[] {
 }
 
 /**
+ * One app (and database) for a test file or `describe` block: started before its tests, closed
+ * after them. Call it where the block's state is declared: `const t = useTestApp({ env })`.
+ */
+export function useTestApp(options: { env?: Record<string, string>; modules?: Type[] } = {}): TestApp {
+  let started: TestApp | undefined;
+  beforeAll(async () => {
+    started = await startTestApp(options);
+  });
+  afterAll(async () => {
+    await started?.close();
+  });
+  const current = (): TestApp => {
+    if (!started) throw new Error('The test app starts in beforeAll: use it inside hooks and tests');
+    return started;
+  };
+  return {
+    get app() {
+      return current().app;
+    },
+    get config() {
+      return current().config;
+    },
+    request: (request) => current().request(request),
+    openapi: () => current().openapi(),
+    db: () => current().db(),
+    close: () => current().close(),
+  };
+}
+
+/**
  * The real app, wired by the same buildApp() as main.ts, on its own database of the embedded
  * database. Requests go through Fastify's inject: the whole HTTP pipeline, without a port.
  */
