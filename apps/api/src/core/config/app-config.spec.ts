@@ -82,6 +82,18 @@ describe('configuration', () => {
     expect(() => withExample({ HEALTH_METRICS_TOKEN: 'short' })).toThrow(/HEALTH_METRICS_TOKEN must be at least 32/);
   });
 
+  it('reads the socket limits and the reconnect grace, and refuses a burst below the rate', () => {
+    expect(withExample({})).toMatchObject({
+      realtime: { maxBufferBytes: 100_000, eventsPerSecond: 20, eventBurst: 40 },
+      calls: { reconnectGraceSeconds: 30 },
+    });
+    expect(withExample({ SOCKET_EVENT_RATE: '50', SOCKET_EVENT_BURST: '50' }).realtime.eventBurst).toBe(50);
+    expect(() => withExample({ SOCKET_EVENT_RATE: '50', SOCKET_EVENT_BURST: '10' })).toThrow(
+      /SOCKET_EVENT_BURST must be at least SOCKET_EVENT_RATE/,
+    );
+    expect(() => withExample({ SOCKET_MAX_BUFFER: '10' })).toThrow(/SOCKET_MAX_BUFFER must be a whole number/);
+  });
+
   it('splits CORS_ORIGINS and names every bad variable at once', () => {
     expect(withExample({ CORS_ORIGINS: 'https://a.example, https://b.example' }).cors.origins).toEqual([
       'https://a.example',

@@ -39,7 +39,14 @@ export interface AppConfig {
     idleTimeoutSeconds: number;
     /** Wrong call passwords a user may try per call within the window before joins answer 429. */
     passwordFailures: { limit: number; windowSeconds: number };
+    /** How long a participant whose socket dropped stays in a call before being marked left. */
+    reconnectGraceSeconds: number;
   };
+  /**
+   * Socket.IO: the largest frame a client may send (`maxHttpBufferSize`), and each socket's event
+   * budget, a token bucket refilled at `eventsPerSecond` that holds at most `eventBurst` events.
+   */
+  realtime: { maxBufferBytes: number; eventsPerSecond: number; eventBurst: number };
   mail: { smtpUrl?: string; from: string; publicUrl: string };
   /** Lifetimes of single-use email tokens, in seconds. */
   tokens: { emailVerificationTtlSeconds: number; passwordResetTtlSeconds: number };
@@ -99,6 +106,12 @@ export function loadConfig(source: Record<string, string | undefined>): AppConfi
     calls: {
       idleTimeoutSeconds: env.CALL_IDLE_TIMEOUT,
       passwordFailures: { limit: env.CALL_PASSWORD_MAX_FAILURES, windowSeconds: env.CALL_PASSWORD_FAILURE_WINDOW },
+      reconnectGraceSeconds: env.CALL_RECONNECT_GRACE,
+    },
+    realtime: {
+      maxBufferBytes: env.SOCKET_MAX_BUFFER,
+      eventsPerSecond: env.SOCKET_EVENT_RATE,
+      eventBurst: env.SOCKET_EVENT_BURST,
     },
     mail: { smtpUrl: env.SMTP_URL, from: env.MAIL_FROM, publicUrl: env.APP_PUBLIC_URL },
     tokens: {

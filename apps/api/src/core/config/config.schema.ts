@@ -120,6 +120,11 @@ export const envSchema = z
     CALL_IDLE_TIMEOUT: positiveInt(600),
     CALL_PASSWORD_MAX_FAILURES: positiveInt(5),
     CALL_PASSWORD_FAILURE_WINDOW: positiveInt(900),
+    CALL_RECONNECT_GRACE: positiveInt(30),
+    // 64 kB signals plus the event name and framing; larger frames are refused by Socket.IO itself.
+    SOCKET_MAX_BUFFER: int(1024, 100 * 1024 * 1024, 100_000),
+    SOCKET_EVENT_RATE: positiveInt(20),
+    SOCKET_EVENT_BURST: positiveInt(40),
     THROTTLE_AUTH_LIMIT: positiveInt(5),
     THROTTLE_AUTH_TTL: positiveInt(60),
     THROTTLE_DEFAULT_LIMIT: positiveInt(100),
@@ -141,6 +146,9 @@ export const envSchema = z
     // The admin account is created at start-up; a password it could never have been registered with is refused now.
     if (env.ADMIN_PASSWORD && !meetsPasswordPolicy(env.ADMIN_PASSWORD)) {
       ctx.addIssue({ code: 'custom', path: ['ADMIN_PASSWORD'], message: PASSWORD_MESSAGE.replace(/^password /, '') });
+    }
+    if (env.SOCKET_EVENT_BURST < env.SOCKET_EVENT_RATE) {
+      ctx.addIssue({ code: 'custom', path: ['SOCKET_EVENT_BURST'], message: 'must be at least SOCKET_EVENT_RATE' });
     }
     if (Boolean(env.AGORA_APP_ID) !== Boolean(env.AGORA_APP_CERTIFICATE)) {
       const missing = env.AGORA_APP_ID ? 'AGORA_APP_CERTIFICATE' : 'AGORA_APP_ID';
