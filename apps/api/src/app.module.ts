@@ -14,6 +14,7 @@ import { CallsModule } from './modules/calls';
 import { ContactsModule } from './modules/contacts';
 import { HealthModule } from './modules/health';
 import { MailModule } from './modules/mail';
+import { RealtimeModule } from './modules/realtime';
 import { UsersModule } from './modules/users';
 
 /**
@@ -41,6 +42,7 @@ export class AppModule {
         ContactsModule,
         CallsModule,
         HealthModule,
+        RealtimeModule,
         ...extraModules,
       ],
       providers: [

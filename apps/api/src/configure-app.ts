@@ -14,6 +14,7 @@ import { useJsonBodyParser } from './core/http/json-body';
 import { securityHeaders } from './core/http/security-headers';
 import { PinoNestLogger, RequestLogController } from './core/logging/logger';
 import { MetricsService } from './core/metrics/metrics.service';
+import { RealtimeIoAdapter } from './modules/realtime';
 import { setupSwagger } from './core/swagger/swagger';
 import { PACKAGE } from './version';
 
@@ -88,6 +89,7 @@ export async function configureApp(app: NestFastifyApplication, config: AppConfi
     // (204) instead of a plain-text 400 outside the envelope.
     strictPreflight: false,
   });
+  app.useWebSocketAdapter(new RealtimeIoAdapter(app, config));
   app.setGlobalPrefix('api');
   app.useGlobalPipes(new ValidationPipe(VALIDATION_OPTIONS));
   setupSwagger(app, PACKAGE.version);

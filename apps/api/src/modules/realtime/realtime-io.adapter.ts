@@ -1,0 +1,43 @@
+import { INestApplicationContext } from '@nestjs/common';
+import { IoAdapter } from '@nestjs/platform-socket.io';
+import { Server, ServerOptions } from 'socket.io';
+import { AppConfig } from '../../core/config/app-config';
+
+/**
+ * Socket.IO on the API's own HTTP server (Fastify's), with the options the configuration sets:
+ * the origins of CORS_ORIGINS, the largest message (SOCKET_MAX_BUFFER), no client bundle served.
+ */
+export class RealtimeIoAdapter extends IoAdapter {
+  constructor(
+    app: INestApplicationContext,
+    private readonly config: AppConfig,
+  ) {
+    super(app);
+  }
+
+  override createIOServer(port: number, options?: Partial<ServerOptions>): Server {
+    const origins = this.config.cors.origins;
+    const allowed = (origin: string | undefined) => !origin || origins.includes(origin);
+    const merged: Partial<ServerOptions> = {
+      ...options,
+      serveClient: false,
+      maxHttpBufferSize: this.config.realtime.maxBufferBytes,
+      cors: { origin: (origin, callback) => callback(null, allowed(origin)), credentials: true },
+      // CORS binds browsers only on HTTP long-polling; a browser page of another origin opening a
+      // WebSocket is refused here, by the Origin header it cannot forge.
+      allowRequest: (request, callback) => callback(null, allowed(request.headers.origin)),
+    };
+    // Socket.IO fills in every option left out; its type lists them all as required.
+    return super.createIOServer(port, merged as ServerOptions);
+  }
+
+  /**
+   * Ends this instance's sockets only: Fastify owns the HTTP server and closes it after in-flight
+   * requests (Socket.IO's own close would close it first), and with a cluster adapter a plain
+   * disconnectSockets would reach every instance.
+   */
+  override async close(server: Server): Promise<void> {
+    server.local.disconnectSockets(true);
+    server.engine.close();
+  }
+}

@@ -1,0 +1,73 @@
+import { Inject, UseFilters } from '@nestjs/common';
+import {
+  MessageBody,
+  OnGatewayConnection,
+  OnGatewayInit,
+  SubscribeMessage,
+  WebSocketGateway,
+} from '@nestjs/websockets';
+import { AppException, AuthUser, CurrentUser, ErrorCode } from '@app/common';
+import { Logger } from 'pino';
+import { Server } from 'socket.io';
+import { APP_CONFIG, AppConfig } from '../../core/config/app-config';
+import { LOGGER } from '../../core/core.module';
+import { PingDto } from './dto/ping.dto';
+import { AckSuccess, AppSocket } from './realtime.protocol';
+import { RealtimeExceptionFilter, answerError, toAckError } from './realtime-errors';
+import { SocketAuthenticator } from './socket-authenticator';
+import { SocketSessions } from './socket-sessions.service';
+
+/**
+ * Socket.IO on the API's port (options from RealtimeIoAdapter). The handshake authenticates
+ * (guards do not run at connection time); every client event then goes through the socket's
+ * event budget, the global guards (JwtAuthGuard reads `socket.data.user`), the global validation
+ * pipe, and RealtimeExceptionFilter for errors. Handlers answer `{ success: true, data }`.
+ */
+@WebSocketGateway()
+@UseFilters(RealtimeExceptionFilter)
+export class RealtimeGateway implements OnGatewayInit<Server>, OnGatewayConnection<AppSocket> {
+  private readonly log: Logger;
+
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(LOGGER) logger: Logger,
+    private readonly authenticator: SocketAuthenticator,
+    private readonly sessions: SocketSessions,
+  ) {
+    this.log = logger.child({ context: 'RealtimeGateway' });
+  }
+
+  afterInit(server: Server): void {
+    this.sessions.attachServer(server);
+    server.use((socket, next) => {
+      const auth = socket.handshake.auth as { token?: unknown } | undefined;
+      this.authenticator.authenticate(auth?.token).then(
+        (data) => {
+          socket.data = data;
+          next();
+        },
+        (error: unknown) => {
+          const { errorCode, message } = toAckError(error, this.log, this.config.bodyLimit);
+          // The client's connect_error: `message` is the error code, `data` the details.
+          next(Object.assign(new Error(errorCode), { data: { errorCode, message } }));
+        },
+      );
+    });
+  }
+
+  handleConnection(socket: AppSocket): void {
+    this.sessions.open(socket);
+    socket.use(([event, ...args], next) => {
+      // Nest subscribes each handler's event on the socket: no listener, no handler. Socket.IO
+      // itself listens to `error` (a no-op, so a client's `error` event cannot crash the server).
+      if (event !== 'error' && socket.listenerCount(event) > 0) return next();
+      const unknown = new AppException(ErrorCode.BAD_REQUEST, 'Unknown event: see docs/realtime.md for the events');
+      answerError(socket, toAckError(unknown, this.log, this.config.bodyLimit), args.at(-1));
+    });
+  }
+
+  @SubscribeMessage('ping')
+  ping(@MessageBody() body: PingDto, @CurrentUser() user: AuthUser): AckSuccess<Record<string, unknown>> {
+    return { success: true, data: { pong: true, at: new Date().toISOString(), userId: user.id, echo: body.echo } };
+  }
+}

@@ -1,0 +1,28 @@
+import { Module } from '@nestjs/common';
+import { JwtModule } from '@nestjs/jwt';
+import { APP_CONFIG, AppConfig } from '../../core/config/app-config';
+import { AuthModule } from '../auth';
+import { RealtimeExceptionFilter } from './realtime-errors';
+import { RealtimeGateway } from './realtime.gateway';
+import { SocketAuthenticator } from './socket-authenticator';
+import { SocketSessions } from './socket-sessions.service';
+
+/**
+ * The Socket.IO gateway: authenticated connections, one per user, ended when their token expires
+ * or is revoked, with acknowledgements and a per-socket event budget (docs/realtime.md).
+ */
+@Module({
+  imports: [
+    AuthModule,
+    // Verifies handshake tokens with the key and algorithm the auth module signs them with.
+    JwtModule.registerAsync({
+      inject: [APP_CONFIG],
+      useFactory: (config: AppConfig) => {
+        if (!config.jwt.secret) throw new Error('No JWT secret: set JWT_SECRET');
+        return { secret: config.jwt.secret, verifyOptions: { algorithms: ['HS256'] } };
+      },
+    }),
+  ],
+  providers: [RealtimeGateway, SocketAuthenticator, SocketSessions, RealtimeExceptionFilter],
+})
+export class RealtimeModule {}

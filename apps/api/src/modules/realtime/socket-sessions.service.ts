@@ -1,0 +1,144 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { ErrorCode } from '@app/common';
+import { Logger } from 'pino';
+import { Server } from 'socket.io';
+import { APP_CONFIG, AppConfig } from '../../core/config/app-config';
+import { LOGGER } from '../../core/core.module';
+import { DomainEvents, EventOrigin, OnDomainEvent } from '../../core/events';
+import { EventBudget } from './event-budget';
+import { AckError, AppSocket, SessionEndReason, userRoom } from './realtime.protocol';
+import { answerError } from './realtime-errors';
+
+const END_MESSAGES: Readonly<Record<SessionEndReason, string>> = {
+  logout: 'Signed out: this token was revoked',
+  'password-changed': 'The password was changed: sign in again',
+  'password-reset': 'The password was reset: sign in again',
+  'account-suspended': 'This account is suspended',
+  'account-deleted': 'This account was deleted',
+  'token-expired': 'The authentication token has expired: reconnect with a fresh one',
+  'rate-limited': 'Too many events: this connection kept sending over its limit',
+};
+
+/** setTimeout's longest delay (about 24.8 days); a later expiry is reached in steps. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/**
+ * The life of authenticated sockets on this instance: one connection per user (the newest
+ * replaces the others), the end of a session when its token expires or is revoked (by any
+ * instance: the revocation events are cluster-scoped), and each socket's event budget.
+ */
+@Injectable()
+export class SocketSessions {
+  private server?: Server;
+  private readonly log: Logger;
+
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(LOGGER) logger: Logger,
+  ) {
+    this.log = logger.child({ context: 'RealtimeGateway' });
+  }
+
+  /** Called once by the gateway when Socket.IO is up. */
+  attachServer(server: Server): void {
+    this.server = server;
+  }
+
+  /** A socket that passed the handshake: replace the user's other connections, arm its expiry and budget. */
+  open(socket: AppSocket): void {
+    const { user } = socket.data;
+    const room = userRoom(user.id);
+    const server = this.requireServer();
+    // Through the room rather than a local map, so a cluster adapter carries the rule to every instance.
+    server.to(room).except(socket.id).emit('session-replaced', {
+      reason: 'session-replaced',
+      message: 'A newer connection of this account replaced this one',
+      timestamp: new Date().toISOString(),
+    });
+    server.in(room).except(socket.id).disconnectSockets(true);
+    void socket.join(room);
+
+    socket.once('disconnect', this.armExpiry(socket, user.exp * 1000));
+    socket.use(this.limitEvents(socket));
+  }
+
+  /** Tells the client why, then disconnects it (the event is written before the close). */
+  end(socket: AppSocket, reason: SessionEndReason): void {
+    if (!socket.connected) return;
+    socket.emit('session-ended', { reason, message: END_MESSAGES[reason], timestamp: new Date().toISOString() });
+    socket.disconnect(true);
+    this.log.info({ userId: socket.data.user.id, reason }, 'socket session ended');
+  }
+
+  @OnDomainEvent('user.tokens.revoked', { scope: 'cluster' })
+  onTokensRevoked(event: DomainEvents['user.tokens.revoked'], _origin: EventOrigin): void {
+    for (const socket of this.localSocketsOf(event.userId)) {
+      const revoked =
+        event.reason === 'logout' ? socket.data.user.jti === event.jti : socket.data.tokenVersion < event.tokenVersion;
+      if (revoked) this.end(socket, event.reason);
+    }
+  }
+
+  @OnDomainEvent('user.suspended', { scope: 'cluster' })
+  onSuspended(event: DomainEvents['user.suspended'], _origin: EventOrigin): void {
+    for (const socket of this.localSocketsOf(event.userId)) this.end(socket, 'account-suspended');
+  }
+
+  @OnDomainEvent('user.deleted', { scope: 'cluster' })
+  onDeleted(event: DomainEvents['user.deleted'], _origin: EventOrigin): void {
+    for (const socket of this.localSocketsOf(event.userId)) this.end(socket, 'account-deleted');
+  }
+
+  /** This instance's sockets of a user (other instances hear the same cluster event for theirs). */
+  private localSocketsOf(userId: string): AppSocket[] {
+    if (!this.server) return [];
+    const namespace = this.server.of('/');
+    const ids = namespace.adapter.rooms.get(userRoom(userId)) ?? new Set<string>();
+    return [...ids].flatMap((id) => {
+      const socket = namespace.sockets.get(id) as AppSocket | undefined;
+      return socket ? [socket] : [];
+    });
+  }
+
+  /** Ends the session at the token's `exp`, so the client reconnects with a fresh token; returns the cancel. */
+  private armExpiry(socket: AppSocket, expiresAtMs: number): () => void {
+    let timer: NodeJS.Timeout | undefined;
+    const arm = () => {
+      const remaining = expiresAtMs - Date.now();
+      if (remaining <= 0) return this.end(socket, 'token-expired');
+      timer = setTimeout(arm, Math.min(remaining, MAX_TIMER_MS));
+      timer.unref();
+    };
+    arm();
+    return () => clearTimeout(timer);
+  }
+
+  /** Every client event passes this budget first; over it the event is refused, a flood ends the session. */
+  private limitEvents(socket: AppSocket): (packet: unknown[], next: (error?: Error) => void) => void {
+    const { eventsPerSecond, eventBurst } = this.config.realtime;
+    const budget = new EventBudget({ ratePerSecond: eventsPerSecond, burst: eventBurst }, Date.now());
+    const refusal: AckError = {
+      success: false,
+      errorCode: ErrorCode.TOO_MANY_REQUESTS,
+      message: `Too many events: at most ${eventsPerSecond} per second (bursts of ${eventBurst})`,
+      errors: [],
+    };
+    return (packet, next) => {
+      if (!socket.connected) return;
+      const ack = packet.at(-1);
+      switch (budget.take(Date.now())) {
+        case 'accepted':
+          return next();
+        case 'refused':
+          return answerError(socket, refusal, ack);
+        case 'flooding':
+          return this.end(socket, 'rate-limited');
+      }
+    };
+  }
+
+  private requireServer(): Server {
+    if (!this.server) throw new Error('SocketSessions used before the gateway attached the Socket.IO server');
+    return this.server;
+  }
+}
