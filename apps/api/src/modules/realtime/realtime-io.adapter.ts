@@ -32,12 +32,12 @@ export class RealtimeIoAdapter extends IoAdapter {
   }
 
   /**
-   * Ends this instance's sockets only: Fastify owns the HTTP server and closes it after in-flight
-   * requests (Socket.IO's own close would close it first), and with a cluster adapter a plain
-   * disconnectSockets would reach every instance.
+   * Closes this instance's connections only, without a disconnect packet: clients see a transport
+   * close and reconnect by themselves (to another instance behind the load balancer). Fastify
+   * owns the HTTP server and closes it after in-flight requests; Socket.IO's own close would close
+   * it first.
    */
   override async close(server: Server): Promise<void> {
-    server.local.disconnectSockets(true);
     server.engine.close();
   }
 }
