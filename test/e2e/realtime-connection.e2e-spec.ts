@@ -1,6 +1,7 @@
 import jwt from 'jsonwebtoken';
 import { Types } from 'mongoose';
 import { EventBus } from '../../apps/api/src/core/events';
+import { AuthService } from '../../apps/api/src/modules/auth';
 import { bearer, makeUser, RegisteredUser } from '../factories/users';
 import { randomIp, TestApp, useTestApp } from '../support/app';
 import {
@@ -8,6 +9,7 @@ import {
   closeSockets,
   connectSocket,
   emitWithAck,
+  firstEvent,
   listenForSockets,
   nextEvent,
   refusedConnection,
@@ -22,7 +24,10 @@ let url: string;
 beforeAll(async () => {
   url = await listenForSockets(t);
 });
-afterEach(() => closeSockets());
+afterEach(() => {
+  closeSockets();
+  jest.restoreAllMocks();
+});
 
 interface Claims {
   sub: string;
@@ -200,6 +205,35 @@ describe('sessions that end', () => {
     }
   });
 
+  it('ends a session whose token is revoked while its handshake is being checked', async () => {
+    const user = await makeUser(t);
+    const auth = t.app.get(AuthService);
+    const real = auth.authenticate.bind(auth);
+    // The handshake's checks pass, then the token is logged out before the socket is connected.
+    jest.spyOn(auth, 'authenticate').mockImplementationOnce(async (claims) => {
+      const authenticated = await real(claims);
+      await t.request({ method: 'POST', url: '/api/auth/logout', headers: bearer(user.token) });
+      return authenticated;
+    });
+    const socket = await connectSocket(url, user.token);
+    expect(await firstEvent(socket, 'session-ended')).toMatchObject({ reason: 'logout' });
+    expect(await firstEvent(socket, 'disconnect')).toBe('io server disconnect');
+  });
+
+  it('ends the session of an account suspended while its handshake is being checked', async () => {
+    const user = await makeUser(t);
+    const auth = t.app.get(AuthService);
+    const real = auth.authenticate.bind(auth);
+    jest.spyOn(auth, 'authenticate').mockImplementationOnce(async (claims) => {
+      const authenticated = await real(claims);
+      t.app.get(EventBus).publish('user.suspended', { userId: user.id, by: null, at: new Date().toISOString() });
+      return authenticated;
+    });
+    const socket = await connectSocket(url, user.token);
+    expect(await firstEvent(socket, 'session-ended')).toMatchObject({ reason: 'account-suspended' });
+    expect(await firstEvent(socket, 'disconnect')).toBe('io server disconnect');
+  });
+
   it('disconnects a socket when its token expires, with token-expired', async () => {
     const user = await makeUser(t);
     const socket = await connectSocket(url, resign(t, user.token, { exp: nowSeconds() + 2 }));
@@ -250,6 +284,15 @@ describe('acknowledgements and errors', () => {
     const error = nextEvent(socket, 'error');
     socket.emit('ping', { echo: 42 });
     expect(await error).toMatchObject({ success: false, errorCode: 'BAD_REQUEST', message: expect.any(String) });
+  });
+
+  it('closes the connection of a message larger than SOCKET_MAX_BUFFER', async () => {
+    const user = await makeUser(t);
+    const socket = await connectSocket(url, user.token);
+    const dropped = nextEvent<string>(socket, 'disconnect');
+    // Over the 100,000 bytes of .env.example, far under Socket.IO's own default of 1 MB.
+    socket.emit('ping', { echo: 'x'.repeat(t.config.realtime.maxBufferBytes + 1000) });
+    expect(await dropped).toMatch(/^transport (close|error)$/);
   });
 
   it('answers an unknown event with BAD_REQUEST, and a client event named error harms nothing', async () => {

@@ -11,6 +11,8 @@ export interface ConnectError extends Error {
 
 const WAIT_MS = 5000;
 const open = new Set<ClientSocket>();
+/** Every event each socket received since it was created (`disconnect` included), in order. */
+const history = new WeakMap<ClientSocket, { event: string; payload: unknown }[]>();
 
 /**
  * Starts the test app listening on a free port of 127.0.0.1 (the app's inject-based requests keep
@@ -40,6 +42,10 @@ export function connectSocket(
     ...options,
   });
   open.add(socket);
+  const received: { event: string; payload: unknown }[] = [];
+  history.set(socket, received);
+  socket.onAny((event: string, payload: unknown) => received.push({ event, payload }));
+  socket.on('disconnect', (reason) => received.push({ event: 'disconnect', payload: reason }));
   return new Promise((resolve, reject) => {
     socket.once('connect', () => resolve(socket));
     socket.once('connect_error', (error: ConnectError) => {
@@ -77,6 +83,15 @@ export function nextEvent<T = unknown>(socket: ClientSocket, name: string, timeo
     };
     socket.once(name, listener);
   });
+}
+
+/**
+ * The first `name` event the socket received since it was created, already or from now on: for
+ * events that may arrive together with the connection itself.
+ */
+export function firstEvent<T = unknown>(socket: ClientSocket, name: string, timeoutMs = WAIT_MS): Promise<T> {
+  const seen = history.get(socket)?.find((entry) => entry.event === name);
+  return seen ? Promise.resolve(seen.payload as T) : nextEvent<T>(socket, name, timeoutMs);
 }
 
 /** Emits an event with an acknowledgement and resolves with the server's answer. */

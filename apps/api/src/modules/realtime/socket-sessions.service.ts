@@ -6,7 +6,7 @@ import { APP_CONFIG, AppConfig } from '../../core/config/app-config';
 import { LOGGER } from '../../core/core.module';
 import { DomainEvents, EventOrigin, OnDomainEvent } from '../../core/events';
 import { EventBudget } from './event-budget';
-import { AckError, AppSocket, SessionEndReason, userRoom } from './realtime.protocol';
+import { AckError, AppSocket, SessionEndReason, SocketData, userRoom } from './realtime.protocol';
 import { answerError } from './realtime-errors';
 
 const END_MESSAGES: Readonly<Record<SessionEndReason, string>> = {
@@ -19,6 +19,19 @@ const END_MESSAGES: Readonly<Record<SessionEndReason, string>> = {
   'rate-limited': 'Too many events: this connection kept sending over its limit',
 };
 
+/**
+ * How long a revocation is remembered for handshakes already past their checks (they take
+ * milliseconds; a minute leaves room for a slow database). Swept when this many users have some.
+ */
+const REMEMBER_REVOCATIONS_MS = 60_000;
+const SWEEP_AT = 1000;
+
+interface Revocation {
+  until: number;
+  /** The reason to end a session with these credentials, or undefined when it is not revoked. */
+  endsIf: (data: SocketData) => SessionEndReason | undefined;
+}
+
 /** setTimeout's longest delay (about 24.8 days); a later expiry is reached in steps. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
@@ -30,6 +43,7 @@ const MAX_TIMER_MS = 2 ** 31 - 1;
 @Injectable()
 export class SocketSessions {
   private server?: Server;
+  private readonly recentRevocations = new Map<string, Revocation[]>();
   private readonly log: Logger;
 
   constructor(
@@ -57,6 +71,8 @@ export class SocketSessions {
     });
     server.in(room).except(socket.id).disconnectSockets(true);
     void socket.join(room);
+    const revoked = this.revokedSince(socket.data);
+    if (revoked) return this.end(socket, revoked);
 
     socket.once('disconnect', this.armExpiry(socket, user.exp * 1000));
     socket.use(this.limitEvents(socket));
@@ -72,21 +88,53 @@ export class SocketSessions {
 
   @OnDomainEvent('user.tokens.revoked', { scope: 'cluster' })
   onTokensRevoked(event: DomainEvents['user.tokens.revoked'], _origin: EventOrigin): void {
-    for (const socket of this.localSocketsOf(event.userId)) {
-      const revoked =
-        event.reason === 'logout' ? socket.data.user.jti === event.jti : socket.data.tokenVersion < event.tokenVersion;
-      if (revoked) this.end(socket, event.reason);
-    }
+    this.revoke(event.userId, (data) => {
+      const revoked = event.reason === 'logout' ? data.user.jti === event.jti : data.tokenVersion < event.tokenVersion;
+      return revoked ? event.reason : undefined;
+    });
   }
 
   @OnDomainEvent('user.suspended', { scope: 'cluster' })
   onSuspended(event: DomainEvents['user.suspended'], _origin: EventOrigin): void {
-    for (const socket of this.localSocketsOf(event.userId)) this.end(socket, 'account-suspended');
+    this.revoke(event.userId, () => 'account-suspended');
   }
 
   @OnDomainEvent('user.deleted', { scope: 'cluster' })
   onDeleted(event: DomainEvents['user.deleted'], _origin: EventOrigin): void {
-    for (const socket of this.localSocketsOf(event.userId)) this.end(socket, 'account-deleted');
+    this.revoke(event.userId, () => 'account-deleted');
+  }
+
+  /**
+   * Ends the user's sockets the revocation names, and remembers it for a while: a handshake whose
+   * checks passed just before it is connected just after, and must not survive it.
+   */
+  private revoke(userId: string, endsIf: Revocation['endsIf']): void {
+    const now = Date.now();
+    if (this.recentRevocations.size >= SWEEP_AT) this.forgetRevocationsBefore(now);
+    const kept = (this.recentRevocations.get(userId) ?? []).filter((r) => r.until > now);
+    this.recentRevocations.set(userId, [...kept, { until: now + REMEMBER_REVOCATIONS_MS, endsIf }]);
+    for (const socket of this.localSocketsOf(userId)) {
+      const reason = endsIf(socket.data);
+      if (reason) this.end(socket, reason);
+    }
+  }
+
+  /** Why a socket that just passed the handshake is already revoked, if it is. */
+  private revokedSince(data: SocketData): SessionEndReason | undefined {
+    const now = Date.now();
+    for (const revocation of this.recentRevocations.get(data.user.id) ?? []) {
+      const reason = revocation.until > now ? revocation.endsIf(data) : undefined;
+      if (reason) return reason;
+    }
+    return undefined;
+  }
+
+  private forgetRevocationsBefore(now: number): void {
+    for (const [userId, revocations] of this.recentRevocations) {
+      const kept = revocations.filter((r) => r.until > now);
+      if (kept.length) this.recentRevocations.set(userId, kept);
+      else this.recentRevocations.delete(userId);
+    }
   }
 
   /** This instance's sockets of a user (other instances hear the same cluster event for theirs). */
