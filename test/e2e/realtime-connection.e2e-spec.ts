@@ -78,6 +78,12 @@ describe('handshake', () => {
     expect(answer).toMatchObject({ success: true, data: { pong: true, userId: user.id } });
   });
 
+  it('connects over HTTP long-polling too (Socket.IO’s default start)', async () => {
+    const user = await makeUser(t);
+    const socket = await connectSocket(url, user.token, { transports: ['polling'] });
+    expect(await emitWithAck(socket, 'ping')).toMatchObject({ success: true });
+  });
+
   it('refuses a handshake without a token, or with an empty one', async () => {
     for (const auth of [undefined, '']) {
       const error = await refusedConnection(url, auth);
