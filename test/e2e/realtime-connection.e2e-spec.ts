@@ -211,8 +211,11 @@ describe('sessions that end', () => {
     }
   });
 
-  it('ends a session whose token is revoked while its handshake is being checked', async () => {
+  it('ends a session whose token is revoked while its handshake is being checked, keeping the live one', async () => {
     const user = await makeUser(t);
+    const live = await connectSocket(url, await login(user));
+    let replaced = false;
+    live.on('session-replaced', () => (replaced = true));
     const auth = t.app.get(AuthService);
     const real = auth.authenticate.bind(auth);
     // The handshake's checks pass, then the token is logged out before the socket is connected.
@@ -224,6 +227,9 @@ describe('sessions that end', () => {
     const socket = await connectSocket(url, user.token);
     expect(await firstEvent(socket, 'session-ended')).toMatchObject({ reason: 'logout' });
     expect(await firstEvent(socket, 'disconnect')).toBe('io server disconnect');
+    // A connection that is already revoked replaces nothing.
+    expect(await emitWithAck(live, 'ping')).toMatchObject({ success: true });
+    expect(replaced).toBe(false);
   });
 
   it('ends the session of an account suspended while its handshake is being checked', async () => {

@@ -61,6 +61,9 @@ export class SocketSessions {
   /** A socket that passed the handshake: replace the user's other connections, arm its expiry and budget. */
   open(socket: AppSocket): void {
     const { user } = socket.data;
+    // Checked before it replaces anything: a revoked connection must not end a good one.
+    const revoked = this.revokedSince(socket.data);
+    if (revoked) return this.end(socket, revoked);
     const room = userRoom(user.id);
     const server = this.requireServer();
     // Through the room rather than a local map, so a cluster adapter carries the rule to every instance.
@@ -71,8 +74,6 @@ export class SocketSessions {
     });
     server.in(room).except(socket.id).disconnectSockets(true);
     void socket.join(room);
-    const revoked = this.revokedSince(socket.data);
-    if (revoked) return this.end(socket, revoked);
 
     socket.once('disconnect', this.armExpiry(socket, user.exp * 1000));
     socket.use(this.limitEvents(socket));
