@@ -3,7 +3,11 @@ import { FastifyReply, FastifyRequest } from 'fastify';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { toErrorResponse } from './error-response';
 
-/** Every exception that reaches Nest, as the error envelope. */
+/**
+ * Every exception of an HTTP request, as the error envelope. Nest applies no global filter to
+ * Socket.IO events (the realtime gateway brings its own, answering in the acknowledgement shape);
+ * any other transport is rethrown untouched, never read as HTTP.
+ */
 @Catch()
 export class AllExceptionsFilter implements ExceptionFilter {
   constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {}

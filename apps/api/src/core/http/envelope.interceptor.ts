@@ -16,6 +16,7 @@ export class EnvelopeInterceptor implements NestInterceptor {
   constructor(private readonly reflector: Reflector) {}
 
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
+    // A socket acknowledgement has its own shape ({ success, data }), built by the gateway.
     if (context.getType() !== 'http') return next.handle();
     const message = this.messageFor(context);
     if (message === null) return next.handle();
