@@ -94,6 +94,17 @@ describe('configuration', () => {
     expect(() => withExample({ SOCKET_MAX_BUFFER: '10' })).toThrow(/SOCKET_MAX_BUFFER must be a whole number/);
   });
 
+  it('keeps the socket recovery window within the reconnect grace', () => {
+    expect(withExample({}).realtime.recoveryWindowSeconds).toBe(10);
+    expect(withExample({ SOCKET_RECOVERY_WINDOW: '30' }).realtime.recoveryWindowSeconds).toBe(30);
+    expect(() => withExample({ SOCKET_RECOVERY_WINDOW: '31' })).toThrow(
+      /SOCKET_RECOVERY_WINDOW must be at most CALL_RECONNECT_GRACE/,
+    );
+    expect(() => withExample({ SOCKET_RECOVERY_WINDOW: '20', CALL_RECONNECT_GRACE: '15' })).toThrow(
+      /SOCKET_RECOVERY_WINDOW must be at most CALL_RECONNECT_GRACE/,
+    );
+  });
+
   it('splits CORS_ORIGINS and names every bad variable at once', () => {
     expect(withExample({ CORS_ORIGINS: 'https://a.example, https://b.example' }).cors.origins).toEqual([
       'https://a.example',

@@ -44,9 +44,11 @@ export interface AppConfig {
   };
   /**
    * Socket.IO: the largest frame a client may send (`maxHttpBufferSize`), and each socket's event
-   * budget, a token bucket refilled at `eventsPerSecond` that holds at most `eventBurst` events.
+   * budget, a token bucket refilled at `eventsPerSecond` that holds at most `eventBurst` events;
+   * how long a dropped socket's rooms and missed events are kept for it to resume (at most the
+   * calls' reconnect grace).
    */
-  realtime: { maxBufferBytes: number; eventsPerSecond: number; eventBurst: number };
+  realtime: { maxBufferBytes: number; eventsPerSecond: number; eventBurst: number; recoveryWindowSeconds: number };
   mail: { smtpUrl?: string; from: string; publicUrl: string };
   /** Lifetimes of single-use email tokens, in seconds. */
   tokens: { emailVerificationTtlSeconds: number; passwordResetTtlSeconds: number };
@@ -112,6 +114,7 @@ export function loadConfig(source: Record<string, string | undefined>): AppConfi
       maxBufferBytes: env.SOCKET_MAX_BUFFER,
       eventsPerSecond: env.SOCKET_EVENT_RATE,
       eventBurst: env.SOCKET_EVENT_BURST,
+      recoveryWindowSeconds: env.SOCKET_RECOVERY_WINDOW,
     },
     mail: { smtpUrl: env.SMTP_URL, from: env.MAIL_FROM, publicUrl: env.APP_PUBLIC_URL },
     tokens: {

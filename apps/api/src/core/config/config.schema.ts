@@ -125,6 +125,7 @@ export const envSchema = z
     SOCKET_MAX_BUFFER: int(1024, 100 * 1024 * 1024, 100_000),
     SOCKET_EVENT_RATE: positiveInt(20),
     SOCKET_EVENT_BURST: positiveInt(40),
+    SOCKET_RECOVERY_WINDOW: positiveInt(10),
     THROTTLE_AUTH_LIMIT: positiveInt(5),
     THROTTLE_AUTH_TTL: positiveInt(60),
     THROTTLE_DEFAULT_LIMIT: positiveInt(100),
@@ -149,6 +150,14 @@ export const envSchema = z
     }
     if (env.SOCKET_EVENT_BURST < env.SOCKET_EVENT_RATE) {
       ctx.addIssue({ code: 'custom', path: ['SOCKET_EVENT_BURST'], message: 'must be at least SOCKET_EVENT_RATE' });
+    }
+    // A socket restored after the grace would be back in a call it was already marked as having left.
+    if (env.SOCKET_RECOVERY_WINDOW > env.CALL_RECONNECT_GRACE) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['SOCKET_RECOVERY_WINDOW'],
+        message: 'must be at most CALL_RECONNECT_GRACE',
+      });
     }
     if (Boolean(env.AGORA_APP_ID) !== Boolean(env.AGORA_APP_CERTIFICATE)) {
       const missing = env.AGORA_APP_ID ? 'AGORA_APP_CERTIFICATE' : 'AGORA_APP_ID';
