@@ -5,7 +5,8 @@ import { AppConfig } from '../../core/config/app-config';
 
 /**
  * Socket.IO on the API's own HTTP server (Fastify's), with the options the configuration sets:
- * the origins of CORS_ORIGINS, the largest message (SOCKET_MAX_BUFFER), no client bundle served.
+ * the origins of CORS_ORIGINS, the largest message (SOCKET_MAX_BUFFER), no client bundle served,
+ * and connection state recovery for SOCKET_RECOVERY_WINDOW.
  */
 export class RealtimeIoAdapter extends IoAdapter {
   constructor(
@@ -22,6 +23,13 @@ export class RealtimeIoAdapter extends IoAdapter {
       ...options,
       serveClient: false,
       maxHttpBufferSize: this.config.realtime.maxBufferBytes,
+      // A dropped socket that comes back within the window keeps its rooms and gets the room events
+      // it missed. The handshake middleware runs again on recovery (token and account checks), and
+      // checkBeforeRecovery runs them before anything missed is sent.
+      connectionStateRecovery: {
+        maxDisconnectionDuration: this.config.realtime.recoveryWindowSeconds * 1000,
+        skipMiddlewares: false,
+      },
       cors: { origin: (origin, callback) => callback(null, allowed(origin)), credentials: true },
       // CORS binds browsers only on HTTP long-polling; a browser page of another origin opening a
       // WebSocket is refused here, by the Origin header it cannot forge.

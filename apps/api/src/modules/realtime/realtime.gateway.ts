@@ -14,6 +14,7 @@ import { LOGGER } from '../../core/core.module';
 import { PingDto } from './dto/ping.dto';
 import { AckSuccess, AppSocket } from './realtime.protocol';
 import { RealtimeExceptionFilter, answerError, toAckError } from './realtime-errors';
+import { checkBeforeRecovery } from './scale/recovery-checks';
 import { SocketAuthenticator } from './socket-authenticator';
 import { SocketSessions } from './socket-sessions.service';
 
@@ -39,6 +40,7 @@ export class RealtimeGateway implements OnGatewayInit<Server>, OnGatewayConnecti
 
   afterInit(server: Server): void {
     this.sessions.attachServer(server);
+    checkBeforeRecovery(server.of('/'), (token) => this.authenticator.authenticate(token));
     server.use((socket, next) => {
       const auth = socket.handshake.auth as { token?: unknown } | undefined;
       this.authenticator.authenticate(auth?.token).then(

@@ -6,7 +6,7 @@ import { APP_CONFIG, AppConfig } from '../../core/config/app-config';
 import { LOGGER } from '../../core/core.module';
 import { DomainEvents, EventOrigin, OnDomainEvent } from '../../core/events';
 import { EventBudget } from './event-budget';
-import { AckError, AppSocket, SessionEndReason, SocketData, userRoom } from './realtime.protocol';
+import { AckError, AppSocket, SessionEndReason, SessionReplaced, SocketData, userRoom } from './realtime.protocol';
 import { answerError } from './realtime-errors';
 
 const END_MESSAGES: Readonly<Record<SessionEndReason, string>> = {
@@ -30,6 +30,14 @@ interface Revocation {
   until: number;
   /** The reason to end a session with these credentials, or undefined when it is not revoked. */
   endsIf: (data: SocketData) => SessionEndReason | undefined;
+}
+
+function replacedNotice(): SessionReplaced {
+  return {
+    reason: 'session-replaced',
+    message: 'A newer connection of this account replaced this one',
+    timestamp: new Date().toISOString(),
+  };
 }
 
 /** setTimeout's longest delay (about 24.8 days); a later expiry is reached in steps. */
@@ -66,17 +74,24 @@ export class SocketSessions {
     if (revoked) return this.end(socket, revoked);
     const room = userRoom(user.id);
     const server = this.requireServer();
-    // Through the room rather than a local map, so a cluster adapter carries the rule to every instance.
-    server.to(room).except(socket.id).emit('session-replaced', {
-      reason: 'session-replaced',
-      message: 'A newer connection of this account replaced this one',
-      timestamp: new Date().toISOString(),
-    });
-    server.in(room).except(socket.id).disconnectSockets(true);
-    void socket.join(room);
-
     socket.once('disconnect', this.armExpiry(socket, user.exp * 1000));
+    if (socket.recovered) {
+      // A resumed connection is the older one: it gives way to a connection opened while it was away.
+      void this.giveWayToNewer(socket, room);
+    } else {
+      // Through the room rather than a local map, so a cluster adapter carries the rule to every instance.
+      server.to(room).except(socket.id).emit('session-replaced', replacedNotice());
+      server.in(room).except(socket.id).disconnectSockets(true);
+      void socket.join(room);
+    }
     socket.use(this.limitEvents(socket));
+  }
+
+  private async giveWayToNewer(socket: AppSocket, room: string): Promise<void> {
+    const others = await this.requireServer().in(room).except(socket.id).fetchSockets();
+    if (others.length === 0 || !socket.connected) return;
+    socket.emit('session-replaced', replacedNotice());
+    socket.disconnect(true);
   }
 
   /** Tells the client why, then disconnects it (the event is written before the close). */
