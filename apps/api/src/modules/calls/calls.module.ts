@@ -29,7 +29,8 @@ import { CallViews } from './views/call-views.service';
 /**
  * Calls: lifecycle, invitations, participants, media state, chat and Agora RTC tokens. Other
  * modules use what index.ts exports: the access rules (CallAccessService), the one way to end a
- * call (CallEndingService) and the reads (CallQueriesService).
+ * call (CallEndingService), the reads (CallQueriesService) and media and chat (MediaChatService,
+ * which the Socket.IO gateway calls as the REST routes do).
  */
 @Module({
   imports: [
@@ -63,6 +64,6 @@ import { CallViews } from './views/call-views.service';
     CallQueriesService,
     CallsHousekeeping,
   ],
-  exports: [CallAccessService, CallEndingService, CallQueriesService],
+  exports: [CallAccessService, CallEndingService, CallQueriesService, MediaChatService],
 })
 export class CallsModule {}

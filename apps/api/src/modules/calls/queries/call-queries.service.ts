@@ -53,6 +53,15 @@ export class CallQueriesService {
     return calls.map((call, i) => toCallView(call, users, { participants: participants[i] }));
   }
 
+  /**
+   * Who was still invited, unanswered, when the call ended: the invitees whose invitation the end
+   * marked missed (the Socket.IO gateway tells them the call is over).
+   */
+  async missedInviteeIds(callId: string): Promise<string[]> {
+    const invitations = await this.invitations.invitationsOf(callId);
+    return invitations.filter((i) => i.status === 'missed').map((i) => i.inviteeId.toHexString());
+  }
+
   /** Ended calls the user created or took part in, newest first. */
   async history(userId: string, limit: number, skip: number): Promise<CallPage> {
     const me = new Types.ObjectId(userId);
