@@ -15,6 +15,7 @@ describe('who sees whose email', () => {
     viewer._id.toHexString(),
     new Set([listedByViewer._id.toHexString()]),
     new Set([listingViewer._id.toHexString()]),
+    (id) => id === listingViewer._id.toHexString(),
   );
 
   it('hides a stranger and someone the viewer added without being added back', () => {
@@ -40,5 +41,11 @@ describe('who sees whose email', () => {
   it('tells contacts of the viewer apart', () => {
     expect(relations.isContact(listedByViewer._id.toHexString())).toBe(true);
     expect(relations.isContact(listingViewer._id.toHexString())).toBe(false);
+  });
+
+  it('shows the status a user chose only while they are connected, offline otherwise', () => {
+    const busy = (u: UserRecord) => ({ ...u, presence: 'busy' }) as UserRecord;
+    expect(relations.view(busy(listingViewer))).toHaveProperty('status', 'busy');
+    expect(relations.view(busy(stranger))).toHaveProperty('status', 'offline');
   });
 });

@@ -17,6 +17,8 @@ export class ContactRelations {
     private readonly listedByViewer: ReadonlySet<string>,
     /** Users who have the viewer in their list. */
     private readonly listingViewer: ReadonlySet<string>,
+    /** Whether a user has a live socket: others see a user without one as `offline`. */
+    private readonly isConnected: (userId: string) => boolean,
   ) {}
 
   /** Whether `userId` is in the viewer's own contact list. */
@@ -31,6 +33,6 @@ export class ContactRelations {
   }
 
   view(user: UserRecord, knownEmail: string | null = null): UserView {
-    return toUserView(user, this.showsEmail(user, knownEmail));
+    return toUserView(user, this.showsEmail(user, knownEmail), this.isConnected(user._id.toHexString()));
   }
 }

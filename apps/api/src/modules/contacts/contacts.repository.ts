@@ -42,6 +42,16 @@ export class ContactsRepository {
     return rows.map((row) => ({ contactId: row.contactId.toHexString(), addedAt: row.createdAt }));
   }
 
+  /** The owners of every list that contains `contactId`. */
+  async ownersListing(contactId: string): Promise<string[]> {
+    if (!Types.ObjectId.isValid(contactId)) return [];
+    const rows = await this.contacts
+      .find({ contactId: oid(contactId) }, { ownerId: 1 })
+      .lean<{ ownerId: Types.ObjectId }[]>()
+      .exec();
+    return rows.map((row) => row.ownerId.toHexString());
+  }
+
   /**
    * The pairs between `viewerId` and `userIds`, both directions, in one query: entries of the
    * viewer's list naming one of them, and entries of their lists naming the viewer.

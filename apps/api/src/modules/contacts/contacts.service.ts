@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { AppException, ErrorCode } from '@app/common';
-import { UsersService } from '../users';
+import { UserConnections, UsersService } from '../users';
 import { ContactRelations } from './contact-relations';
 import { CONTACT_MESSAGES } from './contacts.messages';
 import { ContactView, toContactView } from './contacts.mapper';
@@ -26,6 +26,7 @@ export class ContactsService {
   constructor(
     private readonly contacts: ContactsRepository,
     private readonly users: UsersService,
+    private readonly connections: UserConnections,
   ) {}
 
   /**
@@ -75,6 +76,11 @@ export class ContactsService {
     const pairs = await this.contacts.pairsWith(viewerId, others);
     const listedByViewer = new Set(pairs.filter((p) => p.ownerId === viewerId).map((p) => p.contactId));
     const listingViewer = new Set(pairs.filter((p) => p.contactId === viewerId).map((p) => p.ownerId));
-    return new ContactRelations(viewerId, listedByViewer, listingViewer);
+    return new ContactRelations(viewerId, listedByViewer, listingViewer, (id) => this.connections.isConnected(id));
+  }
+
+  /** Who has `userId` in their own contact list: the users told when that user's presence changes. */
+  ownersListing(userId: string): Promise<string[]> {
+    return this.contacts.ownersListing(userId);
   }
 }

@@ -2,7 +2,8 @@
 export { UsersModule } from './users.module';
 export { UsersService } from './users.service';
 export type { SearchResult } from './users.service';
-export { toPublicUser, toUserView, toProfile } from './users.mapper';
+export { toPublicUser, toUserView, toProfile, visibleStatus } from './users.mapper';
+export { UserConnections } from './user-connections';
 export type { PublicUser, UserView, Profile } from './users.mapper';
 export type { UserRecord, Plan } from './schemas/user.schema';
 export { SearchUsersQuery } from './dto/search-users.dto';

@@ -48,9 +48,20 @@ export function toPublicUser(user: UserRecord): PublicUser {
   };
 }
 
-/** Use only with the answer of the email rule (ContactRelations.showsEmail), never with a constant `true`. */
-export function toUserView(user: UserRecord, showEmail: boolean): UserView {
-  return { ...toPublicUser(user), email: showEmail ? user.email : null };
+/**
+ * The status others see: the one the user chose while they have a live socket, `offline`
+ * otherwise (a user's own views show the chosen one).
+ */
+export function visibleStatus(user: UserRecord, connected: boolean): UserRecord['presence'] {
+  return connected ? user.presence : 'offline';
+}
+
+/**
+ * Use only with the answer of the email rule (ContactRelations.showsEmail), never with a constant
+ * `true`; `connected`: whether the user has a live socket (UserConnections).
+ */
+export function toUserView(user: UserRecord, showEmail: boolean, connected: boolean): UserView {
+  return { ...toPublicUser(user), email: showEmail ? user.email : null, status: visibleStatus(user, connected) };
 }
 
 export function toProfile(user: UserRecord): Profile {

@@ -104,6 +104,11 @@ export class UsersService {
     return user;
   }
 
+  /** The user's last socket closed: when they were last seen, without touching the status they chose. */
+  recordLastSeen(id: string): Promise<UserRecord | null> {
+    return this.users.update(id, { lastSeenAt: new Date() });
+  }
+
   private async existing(query: Promise<UserRecord | null>): Promise<UserRecord> {
     const user = await query;
     if (!user) throw new AppException(ErrorCode.NOT_FOUND, 'User not found');
