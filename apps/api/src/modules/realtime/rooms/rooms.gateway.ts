@@ -1,0 +1,265 @@
+import { Inject, UseFilters } from '@nestjs/common';
+import {
+  ConnectedSocket,
+  MessageBody,
+  OnGatewayDisconnect,
+  SubscribeMessage,
+  WebSocketGateway,
+  WebSocketServer,
+} from '@nestjs/websockets';
+import { AppException, AuthUser, CurrentUser, ErrorCode } from '@app/common';
+import { Logger } from 'pino';
+import { Server } from 'socket.io';
+import { LOGGER } from '../../../core/core.module';
+import { DomainEvents, EventOrigin, OnDomainEvent } from '../../../core/events';
+import { CallAccessService, CallQueriesService, ChatMessageView, MediaChatService, ParticipantView } from '../../calls';
+import { UsersService } from '../../users';
+import { AckSuccess, AppSocket, userRoom } from '../realtime.protocol';
+import { RealtimeExceptionFilter } from '../realtime-errors';
+import {
+  JoinRoomDto,
+  LeaveRoomDto,
+  MAX_SIGNAL_BYTES,
+  SendMessageDto,
+  ToggleAudioDto,
+  ToggleScreenShareDto,
+  ToggleVideoDto,
+  WebrtcSignalDto,
+} from './dto/rooms.dto';
+import { MediaState, RoomMembership } from './room-membership';
+import { JoinRoomAnswer, RoomParticipant, UserJoined, UserLeft, WebrtcSignal, callRoom } from './rooms.protocol';
+
+const mediaOf = (p: ParticipantView): MediaState => ({
+  isAudioEnabled: p.audioEnabled,
+  isVideoEnabled: p.videoEnabled,
+  isScreenSharing: p.screenSharing,
+});
+
+/**
+ * Call rooms: joining and leaving them, media toggles, chat and WebRTC signalling. Client actions
+ * go through the same calls services as REST; what the room hears comes from the domain events
+ * those services publish (local scope: the instance that made the change tells the room), so a
+ * REST action and its socket twin produce the same events. Signals are authorized from
+ * RoomMembership alone, without a database read.
+ */
+@WebSocketGateway()
+@UseFilters(RealtimeExceptionFilter)
+export class RoomsGateway implements OnGatewayDisconnect<AppSocket> {
+  @WebSocketServer()
+  private readonly server!: Server;
+  private readonly log: Logger;
+
+  constructor(
+    private readonly access: CallAccessService,
+    private readonly queries: CallQueriesService,
+    private readonly mediaChat: MediaChatService,
+    private readonly users: UsersService,
+    private readonly membership: RoomMembership,
+    @Inject(LOGGER) logger: Logger,
+  ) {
+    this.log = logger.child({ context: 'RoomsGateway' });
+  }
+
+  /** A disconnect leaves every room the socket was in (the call itself is left by REST or the grace). */
+  handleDisconnect(socket: AppSocket): void {
+    const userId = socket.data.user?.id;
+    if (!userId) return;
+    for (const callId of this.membership.dropSocket(socket.id, userId)) this.tellLeft(callId, userId);
+  }
+
+  @SubscribeMessage('join-room')
+  async joinRoom(
+    @MessageBody() body: JoinRoomDto,
+    @CurrentUser() user: AuthUser,
+    @ConnectedSocket() socket: AppSocket,
+  ): Promise<AckSuccess<JoinRoomAnswer>> {
+    const { call } = await this.access.asJoined(body.roomId, user.id);
+    const participants = await this.roomParticipants(call._id, user.id);
+    const alreadyIn = this.membership.isMember(call._id, user.id);
+    await socket.join(callRoom(call._id));
+    this.membership.join(call._id, user.id, socket.id);
+    if (!alreadyIn) this.tellJoined(call._id, user.id, participants);
+    return { success: true, data: { roomId: call._id, participants } };
+  }
+
+  @SubscribeMessage('leave-room')
+  async leaveRoom(
+    @MessageBody() body: LeaveRoomDto,
+    @CurrentUser() user: AuthUser,
+    @ConnectedSocket() socket: AppSocket,
+  ): Promise<AckSuccess<{ roomId: string; left: boolean }>> {
+    await socket.leave(callRoom(body.roomId));
+    const left = this.membership.leave(body.roomId, user.id, socket.id);
+    if (left) this.tellLeft(body.roomId, user.id);
+    return { success: true, data: { roomId: body.roomId, left } };
+  }
+
+  @SubscribeMessage('toggle-audio')
+  async toggleAudio(@MessageBody() body: ToggleAudioDto, @CurrentUser() user: AuthUser) {
+    return this.media(body.roomId, user.id, { audioEnabled: body.isAudioEnabled });
+  }
+
+  @SubscribeMessage('toggle-video')
+  async toggleVideo(@MessageBody() body: ToggleVideoDto, @CurrentUser() user: AuthUser) {
+    return this.media(body.roomId, user.id, { videoEnabled: body.isVideoEnabled });
+  }
+
+  @SubscribeMessage('toggle-screen-share')
+  async toggleScreenShare(@MessageBody() body: ToggleScreenShareDto, @CurrentUser() user: AuthUser) {
+    return this.media(body.roomId, user.id, { screenSharing: body.isScreenSharing });
+  }
+
+  @SubscribeMessage('send-message')
+  async sendMessage(
+    @MessageBody() body: SendMessageDto,
+    @CurrentUser() user: AuthUser,
+  ): Promise<AckSuccess<{ message: ChatMessageView }>> {
+    const message = await this.mediaChat.sendChat(body.roomId, user.id, body.message, body.messageType);
+    return { success: true, data: { message } };
+  }
+
+  /** The hot path: authorized from RoomMembership, relayed to the target's own room. */
+  @SubscribeMessage('webrtc-signal')
+  webrtcSignal(@MessageBody() body: WebrtcSignalDto, @CurrentUser() user: AuthUser): AckSuccess<{ delivered: true }> {
+    const size = Buffer.byteLength(JSON.stringify(body.signal) ?? '');
+    if (size > MAX_SIGNAL_BYTES) {
+      const message = `signal must be at most ${MAX_SIGNAL_BYTES} bytes`;
+      throw new AppException(ErrorCode.PAYLOAD_TOO_LARGE, message, [{ field: 'signal', message }]);
+    }
+    const roomId = this.membership.sharedCall(user.id, body.targetUserId);
+    if (!roomId) {
+      throw new AppException(ErrorCode.FORBIDDEN, 'You can signal only users in a call room you are in (join-room)');
+    }
+    const payload: WebrtcSignal = {
+      from: user.id,
+      signal: body.signal,
+      type: body.type,
+      roomId,
+      timestamp: new Date().toISOString(),
+    };
+    this.server.to(userRoom(body.targetUserId)).emit('webrtc-signal', payload);
+    return { success: true, data: { delivered: true } };
+  }
+
+  @OnDomainEvent('call.media.updated')
+  onMediaUpdated(event: DomainEvents['call.media.updated'], _origin: EventOrigin): void {
+    const { callId, userId } = event;
+    const now: MediaState = {
+      isAudioEnabled: event.audioEnabled,
+      isVideoEnabled: event.videoEnabled,
+      isScreenSharing: event.screenSharing,
+    };
+    // The event carries all three flags: the room is told the ones that changed (all when unknown).
+    const before = this.membership.swapMedia(callId, userId, now);
+    const others = this.server.to(callRoom(callId)).except(userRoom(userId));
+    const base = { userId, roomId: callId, timestamp: new Date().toISOString() };
+    if (before?.isAudioEnabled !== now.isAudioEnabled) {
+      others.emit('user-audio-toggled', { ...base, isAudioEnabled: now.isAudioEnabled });
+    }
+    if (before?.isVideoEnabled !== now.isVideoEnabled) {
+      others.emit('user-video-toggled', { ...base, isVideoEnabled: now.isVideoEnabled });
+    }
+    if (before?.isScreenSharing !== now.isScreenSharing) {
+      others.emit('user-screen-share-toggled', { ...base, isScreenSharing: now.isScreenSharing });
+    }
+  }
+
+  @OnDomainEvent('call.chat.message')
+  onChatMessage(event: DomainEvents['call.chat.message'], _origin: EventOrigin): void {
+    this.server.to(callRoom(event.callId)).emit('new-message', {
+      id: event.messageId,
+      roomId: event.callId,
+      userId: event.senderId,
+      message: event.message,
+      messageType: event.messageType,
+      timestamp: event.createdAt,
+    });
+  }
+
+  /** Joined the call over REST: the room hears it as from join-room (the client may then send both). */
+  @OnDomainEvent('call.participant.joined')
+  onParticipantJoined(event: DomainEvents['call.participant.joined'], _origin: EventOrigin): void {
+    this.roomParticipants(event.callId, event.userId).then(
+      (participants) => this.tellJoined(event.callId, event.userId, participants),
+      (error: Error) => this.log.warn({ callId: event.callId, error: error.message }, 'user-joined not sent'),
+    );
+  }
+
+  /** Left the call (REST, or the calls rules): out of its room too. */
+  @OnDomainEvent('call.participant.left')
+  onParticipantLeft(event: DomainEvents['call.participant.left'], _origin: EventOrigin): void {
+    this.membership.removeUser(event.callId, event.userId);
+    this.server.in(userRoom(event.userId)).socketsLeave(callRoom(event.callId));
+    this.tellLeft(event.callId, event.userId);
+  }
+
+  @OnDomainEvent('call.host.changed')
+  onHostChanged(event: DomainEvents['call.host.changed'], _origin: EventOrigin): void {
+    this.server.to(callRoom(event.callId)).emit('host-changed', {
+      callId: event.callId,
+      roomId: event.callId,
+      newHostId: event.newHostId,
+      previousHostId: event.previousHostId,
+      timestamp: new Date().toISOString(),
+    });
+  }
+
+  /** To the room and to whoever was still invited; then the room is closed. */
+  @OnDomainEvent('call.ended')
+  onCallEnded(event: DomainEvents['call.ended'], _origin: EventOrigin): void {
+    const room = callRoom(event.callId);
+    const timestamp = new Date().toISOString();
+    const payload = { callId: event.callId, roomId: event.callId, reason: event.reason, timestamp };
+    this.server.to(room).emit('call-ended', payload);
+    this.server.in(room).socketsLeave(room);
+    this.membership.dropCall(event.callId);
+    this.queries.missedInviteeIds(event.callId).then(
+      (invitees) => {
+        if (invitees.length > 0) this.server.to(invitees.map(userRoom)).emit('call-ended', payload);
+      },
+      (error: Error) => {
+        // The room was told; an invitee who misses it sees the call ended when they open it.
+        this.log.warn({ callId: event.callId, error: error.message }, 'call-ended not sent to invitees');
+      },
+    );
+  }
+
+  private async media(
+    callId: string,
+    userId: string,
+    flags: { audioEnabled?: boolean; videoEnabled?: boolean; screenSharing?: boolean },
+  ) {
+    const participant = await this.mediaChat.media(callId, userId, flags);
+    return { success: true as const, data: { roomId: callId, participant } };
+  }
+
+  /** Everyone joined to the call, with names and avatars from the users module and their media flags. */
+  private async roomParticipants(callId: string, viewerId: string): Promise<RoomParticipant[]> {
+    const view = await this.queries.details(callId, viewerId);
+    const joined = (view.participants ?? []).filter((p) => p.state === 'joined');
+    const records = await this.users.findByIds(joined.map((p) => p.user.id));
+    const avatars = new Map(records.map((u) => [u._id.toHexString(), u.avatar ?? null]));
+    for (const p of joined) this.membership.swapMedia(callId, p.user.id, mediaOf(p));
+    return joined.map((p) => ({
+      userId: p.user.id,
+      firstName: p.user.firstName,
+      lastName: p.user.lastName,
+      avatar: avatars.get(p.user.id) ?? null,
+      role: p.role,
+      ...mediaOf(p),
+    }));
+  }
+
+  private tellJoined(callId: string, joinerId: string, participants: RoomParticipant[]): void {
+    const me = participants.find((p) => p.userId === joinerId);
+    if (!me) return;
+    const { userId, ...userData } = me;
+    const payload: UserJoined = { userId, roomId: callId, userData };
+    this.server.to(callRoom(callId)).except(userRoom(joinerId)).emit('user-joined', payload);
+  }
+
+  private tellLeft(callId: string, userId: string): void {
+    const payload: UserLeft = { userId, roomId: callId };
+    this.server.to(callRoom(callId)).emit('user-left', payload);
+  }
+}
