@@ -64,6 +64,6 @@ import { CallViews } from './views/call-views.service';
     CallQueriesService,
     CallsHousekeeping,
   ],
-  exports: [CallAccessService, CallEndingService, CallQueriesService, MediaChatService],
+  exports: [CallAccessService, CallEndingService, CallQueriesService, MediaChatService, InvitationsService],
 })
 export class CallsModule {}

@@ -10,6 +10,7 @@ export { CallEndingService } from './lifecycle/call-ending.service';
 export type { CallEnding, EndOptions } from './lifecycle/call-ending.service';
 export { CallQueriesService } from './queries/call-queries.service';
 export type { CallPage } from './queries/call-queries.service';
+export { InvitationsService } from './invitations/invitations.service';
 export { MediaChatService } from './media-chat/media-chat.service';
 export type { ChatPage } from './media-chat/media-chat.service';
 export { SendChatDto } from './dto/call-actions.dto';

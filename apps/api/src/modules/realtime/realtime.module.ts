@@ -2,7 +2,10 @@ import { Module } from '@nestjs/common';
 import { JwtModule } from '@nestjs/jwt';
 import { APP_CONFIG, AppConfig } from '../../core/config/app-config';
 import { AuthModule } from '../auth';
+import { RealtimeInvitationsModule } from './invitations/invitations.module';
+import { PresenceModule } from './presence/presence.module';
 import { RealtimeExceptionFilter } from './realtime-errors';
+import { RoomsModule } from './rooms/rooms.module';
 import { RealtimeGateway } from './realtime.gateway';
 import { SocketAuthenticator } from './socket-authenticator';
 import { SocketSessions } from './socket-sessions.service';
@@ -14,6 +17,9 @@ import { SocketSessions } from './socket-sessions.service';
 @Module({
   imports: [
     AuthModule,
+    RoomsModule,
+    PresenceModule,
+    RealtimeInvitationsModule,
     // Verifies handshake tokens with the key and algorithm the auth module signs them with.
     JwtModule.registerAsync({
       inject: [APP_CONFIG],
