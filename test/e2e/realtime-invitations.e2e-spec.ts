@@ -139,4 +139,12 @@ describe('REST invitations and answers', () => {
     expect((await callAction(t, target, call.id, 'respond', { response: 'declined' })).status).toBe(200);
     expect(await answered).toMatchObject({ from: target.id, response: 'declined', callData: { callId: call.id } });
   });
+
+  it('invitees named when the call is created receive call-invitation', async () => {
+    const [host, target] = await Promise.all([makeUser(t), makeUser(t)]);
+    const targetSocket = await connect(target);
+    const invited = nextEvent<CallInvitation>(targetSocket, 'call-invitation');
+    const call = await makeCall(t, host, { inviteUserIds: [target.id] });
+    expect(await invited).toMatchObject({ from: host.id, callData: { callId: call.id, host: { id: host.id } } });
+  });
 });
