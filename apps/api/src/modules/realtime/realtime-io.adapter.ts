@@ -1,16 +1,22 @@
 import { INestApplicationContext } from '@nestjs/common';
 import { IoAdapter } from '@nestjs/platform-socket.io';
+import { Logger } from 'pino';
 import { Server, ServerOptions } from 'socket.io';
 import { AppConfig } from '../../core/config/app-config';
+import { LOGGER } from '../../core/core.module';
+import { useRedisStreams } from './scale/redis-streams';
 
 /**
  * Socket.IO on the API's own HTTP server (Fastify's), with the options the configuration sets:
  * the origins of CORS_ORIGINS, the largest message (SOCKET_MAX_BUFFER), no client bundle served,
- * and connection state recovery for SOCKET_RECOVERY_WINDOW.
+ * connection state recovery for SOCKET_RECOVERY_WINDOW, and with REDIS_URL the Redis Streams
+ * adapter that carries rooms and recovery across instances.
  */
 export class RealtimeIoAdapter extends IoAdapter {
+  private closeRedis: () => Promise<void> = () => Promise.resolve();
+
   constructor(
-    app: INestApplicationContext,
+    private readonly app: INestApplicationContext,
     private readonly config: AppConfig,
   ) {
     super(app);
@@ -36,7 +42,9 @@ export class RealtimeIoAdapter extends IoAdapter {
       allowRequest: (request, callback) => callback(null, allowed(request.headers.origin)),
     };
     // Socket.IO fills in every option left out; its type lists them all as required.
-    return super.createIOServer(port, merged as ServerOptions);
+    const server = super.createIOServer(port, merged as ServerOptions);
+    this.closeRedis = useRedisStreams(server, this.config, this.app.get<Logger>(LOGGER));
+    return server;
   }
 
   /**
@@ -47,5 +55,8 @@ export class RealtimeIoAdapter extends IoAdapter {
    */
   override async close(server: Server): Promise<void> {
     server.engine.close();
+    // Socket.IO's own close would also close the namespace's adapter (the Redis stream readers).
+    await server.of('/').adapter.close();
+    await this.closeRedis();
   }
 }

@@ -1,0 +1,115 @@
+import { randomBytes } from 'node:crypto';
+import { Module } from '@nestjs/common';
+import { WebSocketGateway, WebSocketServer } from '@nestjs/websockets';
+import { Server } from 'socket.io';
+import { io } from 'socket.io-client';
+import { makeUser } from '../factories/users';
+import { startTestApp, TestApp, testDatabaseUri } from '../support/app';
+import { closeSockets, connectSocket, emitWithAck, listenForSockets, nextEvent } from '../support/sockets';
+
+/**
+ * Two instances of one deployment (one database, one JWT secret, the machine's Redis): Socket.IO's
+ * Redis Streams adapter carries the one-connection rule and events to a user's room across them.
+ */
+
+/** Test-only: an instance's Socket.IO server, to send a room event as the product's services do. */
+@WebSocketGateway()
+class ServerHandle {
+  @WebSocketServer() server!: Server;
+}
+@Module({ providers: [ServerHandle] })
+class ServerHandleModule {}
+
+const redisUrl = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+
+describe('Socket.IO across two instances (Redis)', () => {
+  let a: TestApp;
+  let b: TestApp;
+  let urlA: string;
+  let urlB: string;
+
+  beforeAll(async () => {
+    const shared = { REDIS_URL: redisUrl, MONGODB_URI: testDatabaseUri(), JWT_SECRET: randomBytes(32).toString('hex') };
+    a = await startTestApp({ modules: [ServerHandleModule], env: shared });
+    b = await startTestApp({ modules: [ServerHandleModule], env: shared });
+    urlA = await listenForSockets(a);
+    urlB = await listenForSockets(b);
+  });
+  afterEach(() => closeSockets());
+  afterAll(async () => {
+    await a?.close();
+    await b?.close();
+  });
+
+  it('a second connection on instance B replaces the first on instance A', async () => {
+    const user = await makeUser(a);
+    const onA = await connectSocket(urlA, user.token);
+    const ended = Promise.all([nextEvent<{ reason: string }>(onA, 'session-replaced'), nextEvent(onA, 'disconnect')]);
+
+    const onB = await connectSocket(urlB, user.token);
+
+    const [replaced, disconnect] = await ended;
+    expect(replaced).toMatchObject({ reason: 'session-replaced' });
+    expect(disconnect).toBe('io server disconnect');
+    expect(onB.connected).toBe(true);
+    expect(await emitWithAck(onB, 'ping')).toMatchObject({ success: true, data: { userId: user.id } });
+  });
+
+  it('an event sent to a user\u2019s room on instance A reaches that user connected to instance B', async () => {
+    const user = await makeUser(a);
+    const onB = await connectSocket(urlB, user.token);
+    const received = nextEvent(onB, 'scale-probe');
+
+    a.app.get(ServerHandle).server.to(`user:${user.id}`).emit('scale-probe', { from: 'A' });
+
+    expect(await received).toEqual({ from: 'A' });
+  });
+
+  it('a socket dropped from instance A resumes on instance B with its rooms and the events it missed', async () => {
+    const user = await makeUser(a);
+    const room = `user:${user.id}`;
+    const serverA = a.app.get(ServerHandle).server;
+    const first = await connectSocket(urlA, user.token);
+    const firstSeen = nextEvent(first, 'scale-probe');
+    serverA.to(room).emit('scale-probe', { n: 0 });
+    await firstSeen;
+    const idBefore = first.id;
+    // What a Socket.IO client sends when it reconnects (here through a load balancer, to B).
+    const { _pid: pid, _lastOffset: offset } = first as unknown as { _pid: string; _lastOffset: string };
+    const gone = nextEvent(first, 'disconnect');
+    first.io.engine.close();
+    await gone;
+    await eventually(async () => (await serverA.in(room).fetchSockets()).length === 0);
+
+    serverA.to(room).emit('scale-probe', { n: 1 });
+    serverA.to(room).emit('scale-probe', { n: 2 });
+    const resumed = io(urlB, {
+      auth: { token: user.token, pid, offset },
+      transports: ['websocket'],
+      forceNew: true,
+      reconnection: false,
+    });
+    const seen: unknown[] = [];
+    // Missed events are delivered with the connection, before `connect`.
+    resumed.on('scale-probe', (payload: unknown) => seen.push(payload));
+    try {
+      await nextEvent(resumed, 'connect');
+      // The server restored the socket: same id, still in its room (a later event reaches it).
+      expect(resumed.id).toBe(idBefore);
+      serverA.to(room).emit('scale-probe', { n: 3 });
+      await eventually(() => seen.length >= 3);
+    } finally {
+      resumed.close();
+    }
+    expect(seen).toEqual([{ n: 1 }, { n: 2 }, { n: 3 }]);
+  });
+});
+
+/** Waits until `check` holds (messages cross Redis asynchronously), at most a few seconds. */
+async function eventually(check: () => Promise<boolean> | boolean, timeoutMs = 5000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error('timed out waiting');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
