@@ -10,6 +10,7 @@ import { Connection } from 'mongoose';
 import { APP_CONFIG, AppConfig } from '../../core/config/app-config';
 import { MetricsService } from '../../core/metrics/metrics.service';
 import { MailService } from '../mail';
+import { CONNECTED_SOCKETS_METRIC } from '../realtime';
 import { PACKAGE } from '../../version';
 import {
   byThreshold,
@@ -102,7 +103,15 @@ export class HealthService implements OnApplicationShutdown {
       uptime: this.uptimeMs,
       checks,
       summary: summarize(checks),
+      realtime: { connectedSockets: await this.connectedSockets() },
     };
+  }
+
+  /** Read from the gateway's gauge, so health needs nothing from the realtime module but its name. */
+  private async connectedSockets(): Promise<number> {
+    const gauge = this.metrics.registry.getSingleMetric(CONNECTED_SOCKETS_METRIC);
+    const values = gauge ? (await gauge.get()).values : [];
+    return values[0]?.value ?? 0;
   }
 
   async database(): Promise<CheckResult> {

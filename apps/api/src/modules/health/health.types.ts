@@ -17,6 +17,8 @@ export interface HealthReport {
   uptime: number;
   checks: Record<CheckName, CheckResult>;
   summary: { total: number; healthy: number; unhealthy: number; warning: number };
+  /** Figures of the Socket.IO gateway on this instance (not a check: they never change the status). */
+  realtime: { connectedSockets: number };
 }
 
 /** The worst of several statuses. */

@@ -61,7 +61,7 @@ describe('health summaries for callers without an admin token', () => {
     expect(JSON.stringify(external)).not.toContain('mail.internal');
   });
 
-  it('keeps the statuses and the counts of the full report', () => {
+  it('keeps the statuses, the counts and the socket figures of the full report', () => {
     const ok = { status: 'healthy' as const, data: {} };
     const report: HealthReport = {
       status: 'warning',
@@ -75,9 +75,15 @@ describe('health summaries for callers without an admin token', () => {
         dependencies: { status: 'healthy', data: { node: 'v20.20.0', packages: { fastify: '5.8.0' }, services: {} } },
       },
       summary: { total: 6, healthy: 5, unhealthy: 0, warning: 1 },
+      realtime: { connectedSockets: 3 },
     };
     const summary = reportSummary(report);
-    expect(summary).toMatchObject({ status: 'warning', uptime: 1000, summary: report.summary });
+    expect(summary).toMatchObject({
+      status: 'warning',
+      uptime: 1000,
+      summary: report.summary,
+      realtime: report.realtime,
+    });
     expect(summary.checks.memory).toEqual(report.checks.memory);
     expect(summary.checks.dependencies).toEqual({ status: 'healthy', data: { services: {} } });
   });

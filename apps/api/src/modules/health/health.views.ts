@@ -61,7 +61,7 @@ export function reportSummary(report: HealthReport): HealthReport {
   const checks = Object.fromEntries(
     Object.entries(report.checks).map(([name, result]) => [name, checkSummary(name as CheckName, result)]),
   ) as HealthReport['checks'];
-  return { status: report.status, uptime: report.uptime, checks, summary: report.summary };
+  return { status: report.status, uptime: report.uptime, checks, summary: report.summary, realtime: report.realtime };
 }
 
 export function versionSummary(version: Data): Data {

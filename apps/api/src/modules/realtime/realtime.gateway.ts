@@ -12,6 +12,7 @@ import { Server } from 'socket.io';
 import { APP_CONFIG, AppConfig } from '../../core/config/app-config';
 import { LOGGER } from '../../core/core.module';
 import { PingDto } from './dto/ping.dto';
+import { RealtimeMetrics } from './metrics/realtime-metrics';
 import { AckSuccess, AppSocket } from './realtime.protocol';
 import { RealtimeExceptionFilter, answerError, toAckError } from './realtime-errors';
 import { checkBeforeRecovery } from './scale/recovery-checks';
@@ -34,12 +35,14 @@ export class RealtimeGateway implements OnGatewayInit<Server>, OnGatewayConnecti
     @Inject(LOGGER) logger: Logger,
     private readonly authenticator: SocketAuthenticator,
     private readonly sessions: SocketSessions,
+    private readonly metrics: RealtimeMetrics,
   ) {
     this.log = logger.child({ context: 'RealtimeGateway' });
   }
 
   afterInit(server: Server): void {
     this.sessions.attachServer(server);
+    this.metrics.attachServer(server);
     checkBeforeRecovery(server.of('/'), (token) => this.authenticator.authenticate(token));
     server.use((socket, next) => {
       const auth = socket.handshake.auth as { token?: unknown } | undefined;
@@ -58,6 +61,7 @@ export class RealtimeGateway implements OnGatewayInit<Server>, OnGatewayConnecti
   }
 
   handleConnection(socket: AppSocket): void {
+    this.metrics.track(socket);
     this.sessions.open(socket);
     socket.use(([event, ...args], next) => {
       // Nest subscribes each handler's event on the socket: no listener, no handler. Socket.IO

@@ -3,6 +3,7 @@ import { JwtModule } from '@nestjs/jwt';
 import { APP_CONFIG, AppConfig } from '../../core/config/app-config';
 import { AuthModule } from '../auth';
 import { RealtimeInvitationsModule } from './invitations/invitations.module';
+import { RealtimeMetricsModule } from './metrics/realtime-metrics.module';
 import { PresenceModule } from './presence/presence.module';
 import { RealtimeExceptionFilter } from './realtime-errors';
 import { RoomsModule } from './rooms/rooms.module';
@@ -20,6 +21,7 @@ import { SocketSessions } from './socket-sessions.service';
     RoomsModule,
     PresenceModule,
     RealtimeInvitationsModule,
+    RealtimeMetricsModule,
     // Verifies handshake tokens with the key and algorithm the auth module signs them with.
     JwtModule.registerAsync({
       inject: [APP_CONFIG],

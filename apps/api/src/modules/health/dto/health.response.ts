@@ -187,12 +187,18 @@ export class HealthSummaryDto {
   @ApiProperty({ ...INTEGER, example: 0 }) warning!: number;
 }
 
+export class RealtimeFiguresDto {
+  @ApiProperty({ ...INTEGER, example: 42, description: 'Socket.IO connections open on this instance' })
+  connectedSockets!: number;
+}
+
 export class HealthReportDto {
   @ApiProperty({ enum: HEALTH_STATUSES, example: 'healthy', description: 'The worst of the checks' })
   status!: HealthStatus;
   @ApiProperty({ ...INTEGER, example: 3600000, description: 'Process uptime in milliseconds' }) uptime!: number;
   @ApiProperty({ type: () => HealthChecksDto }) checks!: HealthChecksDto;
   @ApiProperty({ type: () => HealthSummaryDto }) summary!: HealthSummaryDto;
+  @ApiProperty({ type: () => RealtimeFiguresDto }) realtime!: RealtimeFiguresDto;
 }
 
 export class LivenessDto {
