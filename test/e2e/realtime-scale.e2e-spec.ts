@@ -55,6 +55,18 @@ describe('Socket.IO across two instances (Redis)', () => {
     expect(await emitWithAck(onB, 'ping')).toMatchObject({ success: true, data: { userId: user.id } });
   });
 
+  it('two connections of one user opening at the same moment on A and B leave exactly one', async () => {
+    for (let round = 0; round < 3; round++) {
+      const user = await makeUser(a);
+      const sockets = await Promise.all([connectSocket(urlA, user.token), connectSocket(urlB, user.token)]);
+      const losers = sockets.map((socket) => nextEvent(socket, 'disconnect').then(() => socket));
+      const loser = await Promise.race(losers);
+      const winner = sockets.find((socket) => socket !== loser);
+      expect(await emitWithAck(winner!, 'ping')).toMatchObject({ success: true, data: { userId: user.id } });
+      expect(winner!.connected).toBe(true);
+    }
+  });
+
   it('an event sent to a user\u2019s room on instance A reaches that user connected to instance B', async () => {
     const user = await makeUser(a);
     const onB = await connectSocket(urlB, user.token);

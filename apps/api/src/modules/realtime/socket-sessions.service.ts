@@ -1,12 +1,20 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { ErrorCode } from '@app/common';
 import { Logger } from 'pino';
-import { Server } from 'socket.io';
+import { RemoteSocket, Server } from 'socket.io';
 import { APP_CONFIG, AppConfig } from '../../core/config/app-config';
 import { LOGGER } from '../../core/core.module';
 import { DomainEvents, EventOrigin, OnDomainEvent } from '../../core/events';
 import { EventBudget } from './event-budget';
-import { AckError, AppSocket, SessionEndReason, SessionReplaced, SocketData, userRoom } from './realtime.protocol';
+import {
+  AckError,
+  AppSocket,
+  ServerToClientEvents,
+  SessionEndReason,
+  SessionReplaced,
+  SocketData,
+  userRoom,
+} from './realtime.protocol';
 import { answerError } from './realtime-errors';
 
 const END_MESSAGES: Readonly<Record<SessionEndReason, string>> = {
@@ -30,6 +38,10 @@ interface Revocation {
   until: number;
   /** The reason to end a session with these credentials, or undefined when it is not revoked. */
   endsIf: (data: SocketData) => SessionEndReason | undefined;
+}
+
+function isNewer(a: Pick<AppSocket, 'id' | 'handshake'>, b: Pick<AppSocket, 'id' | 'handshake'>): boolean {
+  return a.handshake.issued === b.handshake.issued ? a.id > b.id : a.handshake.issued > b.handshake.issued;
 }
 
 function replacedNotice(): SessionReplaced {
@@ -73,25 +85,42 @@ export class SocketSessions {
     const revoked = this.revokedSince(socket.data);
     if (revoked) return this.end(socket, revoked);
     const room = userRoom(user.id);
-    const server = this.requireServer();
     socket.once('disconnect', this.armExpiry(socket, user.exp * 1000));
-    if (socket.recovered) {
-      // A resumed connection is the older one: it gives way to a connection opened while it was away.
-      void this.giveWayToNewer(socket, room);
-    } else {
-      // Through the room rather than a local map, so a cluster adapter carries the rule to every instance.
-      server.to(room).except(socket.id).emit('session-replaced', replacedNotice());
-      server.in(room).except(socket.id).disconnectSockets(true);
-      void socket.join(room);
-    }
+    // Joined before it looks for the others: of two connections opening at once on two instances,
+    // at least one then sees the other, and both decide by the same order.
+    if (!socket.recovered) void socket.join(room);
+    void this.keepNewest(socket, room);
     socket.use(this.limitEvents(socket));
   }
 
-  private async giveWayToNewer(socket: AppSocket, room: string): Promise<void> {
-    const others = await this.requireServer().in(room).except(socket.id).fetchSockets();
-    if (others.length === 0 || !socket.connected) return;
-    socket.emit('session-replaced', replacedNotice());
-    socket.disconnect(true);
+  /**
+   * One connection per user, the newest (by handshake time, then id). Through the room rather than
+   * a local map, so a cluster adapter carries the rule to every instance. A resumed connection is
+   * the older one: it gives way to any connection opened while it was away.
+   */
+  private async keepNewest(socket: AppSocket, room: string): Promise<void> {
+    const server = this.requireServer();
+    let others: Pick<RemoteSocket<ServerToClientEvents, SocketData>, 'id' | 'handshake' | 'emit' | 'disconnect'>[];
+    try {
+      others = await server.in(room).except(socket.id).fetchSockets();
+    } catch (error) {
+      // An instance did not answer in time (fetchSockets waits for every one): replace without the order.
+      this.log.warn({ userId: socket.data.user.id, error: (error as Error).message }, 'replacing without the order');
+      if (socket.recovered) return;
+      server.to(room).except(socket.id).emit('session-replaced', replacedNotice());
+      server.in(room).except(socket.id).disconnectSockets(true);
+      return;
+    }
+    if (!socket.connected || others.length === 0) return;
+    if (socket.recovered || others.some((other) => isNewer(other, socket))) {
+      socket.emit('session-replaced', replacedNotice());
+      socket.disconnect(true);
+      return;
+    }
+    for (const other of others) {
+      other.emit('session-replaced', replacedNotice());
+      other.disconnect(true);
+    }
   }
 
   /** Tells the client why, then disconnects it (the event is written before the close). */
