@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { WebSocketGateway, WebSocketServer } from '@nestjs/websockets';
 import { Server } from 'socket.io';
+import { callAction, makeCall } from '../factories/calls';
 import { bearer, makeUser } from '../factories/users';
 import { useTestApp } from '../support/app';
 import {
@@ -129,5 +130,29 @@ describe('connection state recovery', () => {
 
     expect(newer.connected).toBe(true);
     expect(await emitWithAck(newer, 'ping')).toMatchObject({ success: true });
+  });
+
+  it('a call participant cut off for 2 s gets the three new-message events sent meanwhile, in order, once, still in the call room', async () => {
+    const [hostUser, guestUser] = await Promise.all([makeUser(t), makeUser(t)]);
+    const call = await makeCall(t, hostUser, { inviteUserIds: [guestUser.id] });
+    expect((await callAction(t, guestUser, call.id, 'join')).status).toBe(200);
+    const guest = await connectResuming(guestUser.token);
+    expect(await emitWithAck(guest, 'join-room', { roomId: call.id })).toMatchObject({ success: true });
+    const messages = collect(guest, 'new-message') as { message: string }[];
+    const say = async (message: string) =>
+      expect((await callAction(t, hostUser, call.id, 'chat', { message })).status).toBe(201);
+    const first = nextEvent(guest, 'new-message');
+    await say('before');
+    await first;
+
+    await cutTransport(guest, `user:${guestUser.id}`);
+    for (const message of ['one', 'two', 'three']) await say(message);
+    await nextEvent(guest, 'connect', DROP_MS + 5000);
+
+    expect(guest.recovered).toBe(true);
+    // Still in the call room without join-room: a later message arrives too.
+    await say('after');
+    for (let i = 0; i < 100 && messages.length < 5; i++) await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(messages.map((m) => m.message)).toEqual(['before', 'one', 'two', 'three', 'after']);
   });
 });
