@@ -3,6 +3,7 @@ import { Module } from '@nestjs/common';
 import { WebSocketGateway, WebSocketServer } from '@nestjs/websockets';
 import { Server } from 'socket.io';
 import { io } from 'socket.io-client';
+import { callAction, makeCall } from '../factories/calls';
 import { makeUser } from '../factories/users';
 import { startTestApp, TestApp, testDatabaseUri } from '../support/app';
 import { closeSockets, connectSocket, emitWithAck, listenForSockets, nextEvent } from '../support/sockets';
@@ -75,6 +76,25 @@ describe('Socket.IO across two instances (Redis)', () => {
     a.app.get(ServerHandle).server.to(`user:${user.id}`).emit('scale-probe', { from: 'A' });
 
     expect(await received).toEqual({ from: 'A' });
+  });
+
+  it('call room events cross instances: user-joined and new-message from a client on B reach a client on A', async () => {
+    const [hostUser, guestUser] = await Promise.all([makeUser(a), makeUser(a)]);
+    const call = await makeCall(a, hostUser, { inviteUserIds: [guestUser.id] });
+    expect((await callAction(a, guestUser, call.id, 'join')).status).toBe(200);
+    const host = await connectSocket(urlA, hostUser.token);
+    const guest = await connectSocket(urlB, guestUser.token);
+    expect(await emitWithAck(host, 'join-room', { roomId: call.id })).toMatchObject({ success: true });
+
+    const joined = nextEvent(host, 'user-joined');
+    expect(await emitWithAck(guest, 'join-room', { roomId: call.id })).toMatchObject({ success: true });
+    expect(await joined).toMatchObject({ userId: guestUser.id, roomId: call.id });
+
+    const message = nextEvent(host, 'new-message');
+    expect(await emitWithAck(guest, 'send-message', { roomId: call.id, message: 'from B' })).toMatchObject({
+      success: true,
+    });
+    expect(await message).toMatchObject({ userId: guestUser.id, message: 'from B', roomId: call.id });
   });
 
   it('a socket dropped from instance A resumes on instance B with its rooms and the events it missed', async () => {
