@@ -2,7 +2,7 @@ import { Module } from '@nestjs/common';
 import { WebSocketGateway, WebSocketServer } from '@nestjs/websockets';
 import { Server } from 'socket.io';
 import { callAction, makeCall } from '../factories/calls';
-import { bearer, makeUser } from '../factories/users';
+import { bearer, makeUser, RegisteredUser } from '../factories/users';
 import { useTestApp } from '../support/app';
 import {
   ClientSocket,
@@ -155,4 +155,63 @@ describe('connection state recovery', () => {
     for (let i = 0; i < 100 && messages.length < 5; i++) await new Promise((resolve) => setTimeout(resolve, 20));
     expect(messages.map((m) => m.message)).toEqual(['before', 'one', 'two', 'three', 'after']);
   });
+  it('after a 2 s drop the resumed participant is back in the room: user-joined again, and signals are relayed both ways', async () => {
+    const [hostUser, guestUser] = await Promise.all([makeUser(t), makeUser(t)]);
+    const call = await makeCall(t, hostUser, { inviteUserIds: [guestUser.id] });
+    expect((await callAction(t, guestUser, call.id, 'join')).status).toBe(200);
+    const host = await connectSocket(url, hostUser.token);
+    const guest = await connectResuming(guestUser.token);
+    expect(await emitWithAck(host, 'join-room', { roomId: call.id })).toMatchObject({ success: true });
+    expect(await emitWithAck(guest, 'join-room', { roomId: call.id })).toMatchObject({ success: true });
+    await heardOnce(guest, hostUser, call.id);
+
+    const left = nextEvent(host, 'user-left');
+    await cutTransport(guest, `user:${guestUser.id}`);
+    expect(await left).toMatchObject({ userId: guestUser.id, roomId: call.id });
+    const back = nextEvent(host, 'user-joined', DROP_MS + 5000);
+    await nextEvent(guest, 'connect', DROP_MS + 5000);
+    expect(guest.recovered).toBe(true);
+    expect(await back).toMatchObject({ userId: guestUser.id, roomId: call.id });
+
+    const offer = { type: 'offer', sdp: 'v=0' };
+    const toHost = nextEvent(host, 'webrtc-signal');
+    expect(
+      await emitWithAck(guest, 'webrtc-signal', { targetUserId: hostUser.id, signal: offer, type: 'offer' }),
+    ).toMatchObject({ success: true });
+    expect(await toHost).toMatchObject({ from: guestUser.id, roomId: call.id, type: 'offer' });
+    const toGuest = nextEvent(guest, 'webrtc-signal');
+    expect(
+      await emitWithAck(host, 'webrtc-signal', { targetUserId: guestUser.id, signal: offer, type: 'answer' }),
+    ).toMatchObject({ success: true });
+    expect(await toGuest).toMatchObject({ from: hostUser.id, roomId: call.id, type: 'answer' });
+  });
+
+  it('a participant who left the call while cut off resumes outside its room: signals are refused', async () => {
+    const [hostUser, guestUser] = await Promise.all([makeUser(t), makeUser(t)]);
+    const call = await makeCall(t, hostUser, { inviteUserIds: [guestUser.id] });
+    expect((await callAction(t, guestUser, call.id, 'join')).status).toBe(200);
+    const host = await connectSocket(url, hostUser.token);
+    const guest = await connectResuming(guestUser.token);
+    expect(await emitWithAck(host, 'join-room', { roomId: call.id })).toMatchObject({ success: true });
+    expect(await emitWithAck(guest, 'join-room', { roomId: call.id })).toMatchObject({ success: true });
+    await heardOnce(guest, hostUser, call.id);
+
+    await cutTransport(guest, `user:${guestUser.id}`);
+    expect((await callAction(t, guestUser, call.id, 'leave')).status).toBe(200);
+    await nextEvent(guest, 'connect', DROP_MS + 5000);
+    expect(guest.recovered).toBe(true);
+
+    const refused = await emitWithAck(guest, 'webrtc-signal', { targetUserId: hostUser.id, signal: {}, type: 'offer' });
+    expect(refused).toMatchObject({ success: false, errorCode: 'FORBIDDEN' });
+  });
 });
+
+/**
+ * A room event the socket received: a client asks to resume only from the offset of a room event
+ * it got, so a socket that heard none reconnects as new.
+ */
+async function heardOnce(socket: ClientSocket, sender: RegisteredUser, callId: string): Promise<void> {
+  const heard = nextEvent(socket, 'new-message');
+  expect((await callAction(t, sender, callId, 'chat', { message: 'hello' })).status).toBe(201);
+  await heard;
+}

@@ -97,6 +97,72 @@ describe('Socket.IO across two instances (Redis)', () => {
     expect(await message).toMatchObject({ userId: guestUser.id, message: 'from B', roomId: call.id });
   });
 
+  it('webrtc-signal from a client on A reaches a participant on B in the same call, and is refused to a user outside it', async () => {
+    const [hostUser, guestUser, stranger] = await Promise.all([makeUser(a), makeUser(a), makeUser(a)]);
+    const call = await makeCall(a, hostUser, { inviteUserIds: [guestUser.id] });
+    expect((await callAction(a, guestUser, call.id, 'join')).status).toBe(200);
+    const host = await connectSocket(urlA, hostUser.token);
+    const guest = await connectSocket(urlB, guestUser.token);
+    await connectSocket(urlB, stranger.token);
+    expect(await emitWithAck(host, 'join-room', { roomId: call.id })).toMatchObject({ success: true });
+    const joined = nextEvent(host, 'user-joined');
+    expect(await emitWithAck(guest, 'join-room', { roomId: call.id })).toMatchObject({ success: true });
+    await joined;
+
+    const offer = { type: 'offer', sdp: 'v=0' };
+    // Membership crosses instances as an event over Redis: the first attempts may precede it.
+    let received: Promise<unknown> = nextEvent(guest, 'webrtc-signal');
+    await eventually(async () => {
+      const answer = await emitWithAck(host, 'webrtc-signal', {
+        targetUserId: guestUser.id,
+        signal: offer,
+        type: 'offer',
+      });
+      return (answer as { success: boolean }).success;
+    });
+    expect(await received).toMatchObject({ from: hostUser.id, roomId: call.id, type: 'offer' });
+    received = nextEvent(host, 'webrtc-signal');
+    expect(
+      await emitWithAck(guest, 'webrtc-signal', { targetUserId: hostUser.id, signal: offer, type: 'answer' }),
+    ).toMatchObject({ success: true });
+    expect(await received).toMatchObject({ from: guestUser.id, type: 'answer' });
+
+    expect(
+      await emitWithAck(host, 'webrtc-signal', { targetUserId: stranger.id, signal: offer, type: 'offer' }),
+    ).toMatchObject({ success: false, errorCode: 'FORBIDDEN' });
+  });
+
+  it('after a REST leave on A, a signal to that user on B is refused', async () => {
+    const [hostUser, guestUser] = await Promise.all([makeUser(a), makeUser(a)]);
+    const call = await makeCall(a, hostUser, { inviteUserIds: [guestUser.id] });
+    expect((await callAction(a, guestUser, call.id, 'join')).status).toBe(200);
+    const host = await connectSocket(urlA, hostUser.token);
+    const guest = await connectSocket(urlB, guestUser.token);
+    expect(await emitWithAck(host, 'join-room', { roomId: call.id })).toMatchObject({ success: true });
+    expect(await emitWithAck(guest, 'join-room', { roomId: call.id })).toMatchObject({ success: true });
+    await eventually(async () => {
+      const answer = await emitWithAck(host, 'webrtc-signal', {
+        targetUserId: guestUser.id,
+        signal: {},
+        type: 'offer',
+      });
+      return (answer as { success: boolean }).success;
+    });
+
+    expect((await callAction(a, guestUser, call.id, 'leave')).status).toBe(200);
+    await eventually(async () => {
+      const answer = await emitWithAck(host, 'webrtc-signal', {
+        targetUserId: guestUser.id,
+        signal: {},
+        type: 'offer',
+      });
+      return (answer as { errorCode?: string }).errorCode === 'FORBIDDEN';
+    });
+    expect(
+      await emitWithAck(guest, 'webrtc-signal', { targetUserId: hostUser.id, signal: {}, type: 'offer' }),
+    ).toMatchObject({ success: false, errorCode: 'FORBIDDEN' });
+  });
+
   it('a socket dropped from instance A resumes on instance B with its rooms and the events it missed', async () => {
     const user = await makeUser(a);
     const room = `user:${user.id}`;

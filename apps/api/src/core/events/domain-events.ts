@@ -100,6 +100,15 @@ export interface CallEndedEvent {
   participantIds: string[];
 }
 
+/**
+ * A user's socket entered or left a call's Socket.IO room (join-room, leave-room, a disconnect, a
+ * resumed connection): every instance keeps who is in which room, to relay WebRTC signals.
+ */
+export interface CallRoomMembershipEvent {
+  callId: string;
+  userId: string;
+}
+
 export interface UserPresenceChangedEvent {
   userId: string;
   status: Presence;
@@ -147,6 +156,8 @@ export interface DomainEvents {
   'call.media.updated': CallMediaUpdatedEvent;
   'call.chat.message': CallChatMessageEvent;
   'call.ended': CallEndedEvent;
+  'call.room.joined': CallRoomMembershipEvent;
+  'call.room.left': CallRoomMembershipEvent;
   'user.presence.changed': UserPresenceChangedEvent;
   'user.tokens.revoked': UserTokensRevokedEvent;
   'user.suspended': UserSuspendedEvent;
@@ -167,6 +178,8 @@ export const DOMAIN_EVENT_NAMES = [
   'call.media.updated',
   'call.chat.message',
   'call.ended',
+  'call.room.joined',
+  'call.room.left',
   'user.presence.changed',
   'user.tokens.revoked',
   'user.suspended',

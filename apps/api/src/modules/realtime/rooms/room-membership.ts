@@ -8,7 +8,7 @@ export interface MediaState {
 }
 
 /**
- * Which user is in which call room on this instance, as the gateway knows it: set when a socket
+ * Which user is in which call room, as the gateway knows it: set when a socket
  * joins a room, cleared on leave-room, disconnect, and the `call.participant.left` / `call.ended`
  * events. It is what authorizes a relayed WebRTC signal without a database read. Entries are keyed
  * by socket as well as user, so the late disconnect of a replaced socket cannot clear its
@@ -25,6 +25,11 @@ export class RoomMembership {
   private readonly bySocket = new Map<string, Set<string>>();
   /** callId → userId → media flags. */
   private readonly media = new Map<string, Map<string, MediaState>>();
+  /**
+   * callId → users in that room on other instances, as their `call.room.joined` / `call.room.left`
+   * events told it: what lets a signal reach a member connected elsewhere without a database read.
+   */
+  private readonly remote = new Map<string, Set<string>>();
 
   join(callId: string, userId: string, socketId: string): void {
     let members = this.rooms.get(callId);
@@ -48,10 +53,25 @@ export class RoomMembership {
     return true;
   }
 
-  /** The user left the call, whatever socket they were in the room with. */
+  /** The user left the call, whatever socket (and instance) they were in the room with. */
   removeUser(callId: string, userId: string): void {
     this.removeMember(callId, userId);
+    this.remoteLeave(callId, userId);
     this.media.get(callId)?.delete(userId);
+  }
+
+  /** Another instance put the user in the room. */
+  remoteJoin(callId: string, userId: string): void {
+    let members = this.remote.get(callId);
+    if (!members) this.remote.set(callId, (members = new Set<string>()));
+    members.add(userId);
+  }
+
+  /** Another instance took the user out of the room. */
+  remoteLeave(callId: string, userId: string): void {
+    const members = this.remote.get(callId);
+    members?.delete(userId);
+    if (members?.size === 0) this.remote.delete(callId);
   }
 
   /** The socket is gone: the rooms it was in, for their `user-left`. */
@@ -65,13 +85,16 @@ export class RoomMembership {
   dropCall(callId: string): void {
     for (const userId of [...(this.rooms.get(callId)?.keys() ?? [])]) this.removeMember(callId, userId);
     this.rooms.delete(callId);
+    this.remote.delete(callId);
     this.media.delete(callId);
   }
 
-  /** A call room both users are in on this instance, or undefined. */
+  /** A call room the user is in on this instance and the other user is in on any, or undefined. */
   sharedCall(userId: string, otherId: string): string | undefined {
     if (userId === otherId) return undefined;
-    for (const callId of this.byUser.get(userId) ?? []) if (this.rooms.get(callId)?.has(otherId)) return callId;
+    for (const callId of this.byUser.get(userId) ?? []) {
+      if (this.rooms.get(callId)?.has(otherId) || this.remote.get(callId)?.has(otherId)) return callId;
+    }
     return undefined;
   }
 

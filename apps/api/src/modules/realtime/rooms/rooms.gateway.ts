@@ -2,6 +2,7 @@ import { Inject, UseFilters } from '@nestjs/common';
 import {
   ConnectedSocket,
   MessageBody,
+  OnGatewayConnection,
   OnGatewayDisconnect,
   SubscribeMessage,
   WebSocketGateway,
@@ -11,7 +12,7 @@ import { AppException, AuthUser, CurrentUser, ErrorCode } from '@app/common';
 import { Logger } from 'pino';
 import { Server } from 'socket.io';
 import { LOGGER } from '../../../core/core.module';
-import { DomainEvents, EventOrigin, OnDomainEvent } from '../../../core/events';
+import { DomainEvents, EventBus, EventOrigin, OnDomainEvent } from '../../../core/events';
 import { CallAccessService, CallQueriesService, ChatMessageView, MediaChatService, ParticipantView } from '../../calls';
 import { UsersService } from '../../users';
 import { AckSuccess, AppSocket, userRoom } from '../realtime.protocol';
@@ -40,11 +41,12 @@ const mediaOf = (p: ParticipantView): MediaState => ({
  * go through the same calls services as REST; what the room hears comes from the domain events
  * those services publish (local scope: the instance that made the change tells the room), so a
  * REST action and its socket twin produce the same events. Signals are authorized from
- * RoomMembership alone, without a database read.
+ * RoomMembership alone, without a database read; every change of membership is published as
+ * `call.room.joined` / `call.room.left`, so each instance also knows the members on the others.
  */
 @WebSocketGateway()
 @UseFilters(RealtimeExceptionFilter)
-export class RoomsGateway implements OnGatewayDisconnect<AppSocket> {
+export class RoomsGateway implements OnGatewayConnection<AppSocket>, OnGatewayDisconnect<AppSocket> {
   @WebSocketServer()
   private readonly server!: Server;
   private readonly log: Logger;
@@ -55,16 +57,39 @@ export class RoomsGateway implements OnGatewayDisconnect<AppSocket> {
     private readonly mediaChat: MediaChatService,
     private readonly users: UsersService,
     private readonly membership: RoomMembership,
+    private readonly events: EventBus,
     @Inject(LOGGER) logger: Logger,
   ) {
     this.log = logger.child({ context: 'RoomsGateway' });
+  }
+
+  /**
+   * A resumed socket got its rooms back from Socket.IO, but its disconnect had taken it out of the
+   * membership and told the rooms `user-left`: each restored call room is checked again (the user
+   * may have left the call meanwhile) and, if still joined, re-registered with `user-joined`.
+   */
+  handleConnection(socket: AppSocket): void {
+    const userId = socket.data.user?.id;
+    if (!socket.recovered || !userId) return;
+    const rooms = [...socket.rooms].filter((room) => room.startsWith(callRoom('')));
+    for (const room of rooms) {
+      const callId = room.slice(callRoom('').length);
+      this.rejoin(socket, callId, userId).catch((error: Error) => {
+        // No longer joined (or the call ended): out of the room, as join-room would have refused it.
+        this.log.info({ callId, userId, reason: error.message }, 'resumed socket not back in its call room');
+        void socket.leave(room);
+      });
+    }
   }
 
   /** A disconnect leaves every room the socket was in (the call itself is left by REST or the grace). */
   handleDisconnect(socket: AppSocket): void {
     const userId = socket.data.user?.id;
     if (!userId) return;
-    for (const callId of this.membership.dropSocket(socket.id, userId)) this.tellLeft(callId, userId);
+    for (const callId of this.membership.dropSocket(socket.id, userId)) {
+      this.events.publish('call.room.left', { callId, userId });
+      this.tellLeft(callId, userId);
+    }
   }
 
   @SubscribeMessage('join-room')
@@ -78,7 +103,10 @@ export class RoomsGateway implements OnGatewayDisconnect<AppSocket> {
     const alreadyIn = this.membership.isMember(call._id, user.id);
     await socket.join(callRoom(call._id));
     this.membership.join(call._id, user.id, socket.id);
-    if (!alreadyIn) this.tellJoined(call._id, user.id, participants);
+    if (!alreadyIn) {
+      this.events.publish('call.room.joined', { callId: call._id, userId: user.id });
+      this.tellJoined(call._id, user.id, participants);
+    }
     return { success: true, data: { roomId: call._id, participants } };
   }
 
@@ -90,7 +118,10 @@ export class RoomsGateway implements OnGatewayDisconnect<AppSocket> {
   ): Promise<AckSuccess<{ roomId: string; left: boolean }>> {
     await socket.leave(callRoom(body.roomId));
     const left = this.membership.leave(body.roomId, user.id, socket.id);
-    if (left) this.tellLeft(body.roomId, user.id);
+    if (left) {
+      this.events.publish('call.room.left', { callId: body.roomId, userId: user.id });
+      this.tellLeft(body.roomId, user.id);
+    }
     return { success: true, data: { roomId: body.roomId, left } };
   }
 
@@ -193,6 +224,28 @@ export class RoomsGateway implements OnGatewayDisconnect<AppSocket> {
     this.tellLeft(event.callId, event.userId);
   }
 
+  /** Another instance's room changes: kept in the view of the members connected elsewhere. */
+  @OnDomainEvent('call.room.joined', { scope: 'cluster' })
+  onRoomJoined(event: DomainEvents['call.room.joined'], origin: EventOrigin): void {
+    if (origin.remote) this.membership.remoteJoin(event.callId, event.userId);
+  }
+
+  @OnDomainEvent('call.room.left', { scope: 'cluster' })
+  onRoomLeft(event: DomainEvents['call.room.left'], origin: EventOrigin): void {
+    if (origin.remote) this.membership.remoteLeave(event.callId, event.userId);
+  }
+
+  /** A leave made on another instance: the user is out of the room here too, wherever connected. */
+  @OnDomainEvent('call.participant.left', { scope: 'cluster' })
+  onParticipantLeftElsewhere(event: DomainEvents['call.participant.left'], origin: EventOrigin): void {
+    if (origin.remote) this.membership.removeUser(event.callId, event.userId);
+  }
+
+  @OnDomainEvent('call.ended', { scope: 'cluster' })
+  onCallEndedElsewhere(event: DomainEvents['call.ended'], origin: EventOrigin): void {
+    if (origin.remote) this.membership.dropCall(event.callId);
+  }
+
   @OnDomainEvent('call.host.changed')
   onHostChanged(event: DomainEvents['call.host.changed'], _origin: EventOrigin): void {
     this.server.to(callRoom(event.callId)).emit('host-changed', {
@@ -222,6 +275,17 @@ export class RoomsGateway implements OnGatewayDisconnect<AppSocket> {
         this.log.warn({ callId: event.callId, error: error.message }, 'call-ended not sent to invitees');
       },
     );
+  }
+
+  private async rejoin(socket: AppSocket, callId: string, userId: string): Promise<void> {
+    const { call } = await this.access.asJoined(callId, userId);
+    const participants = await this.roomParticipants(call._id, userId);
+    if (!socket.connected) return;
+    const alreadyIn = this.membership.isMember(call._id, userId);
+    this.membership.join(call._id, userId, socket.id);
+    if (alreadyIn) return;
+    this.events.publish('call.room.joined', { callId: call._id, userId });
+    this.tellJoined(call._id, userId, participants);
   }
 
   private async media(
