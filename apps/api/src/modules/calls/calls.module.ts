@@ -29,7 +29,7 @@ import { CallViews } from './views/call-views.service';
 /**
  * Calls: lifecycle, invitations, participants, media state, chat and Agora RTC tokens. Other
  * modules use what index.ts exports: the access rules (CallAccessService), the one way to end a
- * call (CallEndingService), the reads (CallQueriesService) and media and chat (MediaChatService,
+ * call (CallEndingService), leaving one (CallLeaveService, for the reconnect grace), the reads (CallQueriesService) and media and chat (MediaChatService,
  * which the Socket.IO gateway calls as the REST routes do).
  */
 @Module({
@@ -64,6 +64,13 @@ import { CallViews } from './views/call-views.service';
     CallQueriesService,
     CallsHousekeeping,
   ],
-  exports: [CallAccessService, CallEndingService, CallQueriesService, MediaChatService, InvitationsService],
+  exports: [
+    CallAccessService,
+    CallEndingService,
+    CallLeaveService,
+    CallQueriesService,
+    MediaChatService,
+    InvitationsService,
+  ],
 })
 export class CallsModule {}

@@ -4,6 +4,7 @@ import {
   MessageBody,
   OnGatewayConnection,
   OnGatewayDisconnect,
+  OnGatewayInit,
   SubscribeMessage,
   WebSocketGateway,
   WebSocketServer,
@@ -27,6 +28,8 @@ import {
   ToggleVideoDto,
   WebrtcSignalDto,
 } from './dto/rooms.dto';
+import { RoomAbsenceRepository } from './absences/room-absence.repository';
+import { RoomAbsenceSweep } from './absences/room-absence-sweep';
 import { MediaState, RoomMembership } from './room-membership';
 import { JoinRoomAnswer, RoomParticipant, UserJoined, UserLeft, WebrtcSignal, callRoom } from './rooms.protocol';
 
@@ -46,7 +49,9 @@ const mediaOf = (p: ParticipantView): MediaState => ({
  */
 @WebSocketGateway()
 @UseFilters(RealtimeExceptionFilter)
-export class RoomsGateway implements OnGatewayConnection<AppSocket>, OnGatewayDisconnect<AppSocket> {
+export class RoomsGateway
+  implements OnGatewayInit<Server>, OnGatewayConnection<AppSocket>, OnGatewayDisconnect<AppSocket>
+{
   @WebSocketServer()
   private readonly server!: Server;
   private readonly log: Logger;
@@ -58,9 +63,19 @@ export class RoomsGateway implements OnGatewayConnection<AppSocket>, OnGatewayDi
     private readonly users: UsersService,
     private readonly membership: RoomMembership,
     private readonly events: EventBus,
+    private readonly absences: RoomAbsenceRepository,
+    private readonly sweep: RoomAbsenceSweep,
     @Inject(LOGGER) logger: Logger,
   ) {
     this.log = logger.child({ context: 'RoomsGateway' });
+  }
+
+  /** The grace's last check before marking someone left: a socket of theirs in the room, on any instance. */
+  afterInit(server: Server): void {
+    this.sweep.usePresenceCheck(async (callId, userId) => {
+      const sockets = await server.in(callRoom(callId)).fetchSockets();
+      return sockets.some((socket) => (socket.data as AppSocket['data']).user?.id === userId);
+    });
   }
 
   /**
@@ -82,13 +97,21 @@ export class RoomsGateway implements OnGatewayConnection<AppSocket>, OnGatewayDi
     }
   }
 
-  /** A disconnect leaves every room the socket was in (the call itself is left by REST or the grace). */
+  /**
+   * A disconnect leaves every room the socket was in; the call itself is left by REST, or after
+   * CALL_RECONNECT_GRACE by the absence sweep unless the user is back in the room by then.
+   */
   handleDisconnect(socket: AppSocket): void {
     const userId = socket.data.user?.id;
     if (!userId) return;
+    const since = new Date();
     for (const callId of this.membership.dropSocket(socket.id, userId)) {
       this.events.publish('call.room.left', { callId, userId });
       this.tellLeft(callId, userId);
+      this.absences.record(callId, userId, since).catch((error: Error) => {
+        // Without the record the participant stays joined until they leave or the call ends.
+        this.log.warn({ callId, userId, error: error.message }, 'room absence not recorded');
+      });
     }
   }
 
@@ -101,6 +124,7 @@ export class RoomsGateway implements OnGatewayConnection<AppSocket>, OnGatewayDi
     const { call } = await this.access.asJoined(body.roomId, user.id);
     const participants = await this.roomParticipants(call._id, user.id);
     const alreadyIn = this.membership.isMember(call._id, user.id);
+    await this.absences.clear(call._id, user.id);
     await socket.join(callRoom(call._id));
     this.membership.join(call._id, user.id, socket.id);
     if (!alreadyIn) {
@@ -210,6 +234,7 @@ export class RoomsGateway implements OnGatewayConnection<AppSocket>, OnGatewayDi
   /** Joined the call over REST: the room hears it as from join-room (the client may then send both). */
   @OnDomainEvent('call.participant.joined')
   onParticipantJoined(event: DomainEvents['call.participant.joined'], _origin: EventOrigin): void {
+    this.clearAbsence(event.callId, event.userId);
     this.roomParticipants(event.callId, event.userId).then(
       (participants) => this.tellJoined(event.callId, event.userId, participants),
       (error: Error) => this.log.warn({ callId: event.callId, error: error.message }, 'user-joined not sent'),
@@ -222,6 +247,7 @@ export class RoomsGateway implements OnGatewayConnection<AppSocket>, OnGatewayDi
     this.membership.removeUser(event.callId, event.userId);
     this.server.in(userRoom(event.userId)).socketsLeave(callRoom(event.callId));
     this.tellLeft(event.callId, event.userId);
+    this.clearAbsence(event.callId, event.userId);
   }
 
   /** Another instance's room changes: kept in the view of the members connected elsewhere. */
@@ -277,10 +303,19 @@ export class RoomsGateway implements OnGatewayConnection<AppSocket>, OnGatewayDi
     );
   }
 
+  /** A join or leave of the call itself ends any absence from its room (a new drop starts a new one). */
+  private clearAbsence(callId: string, userId: string): void {
+    this.absences.clear(callId, userId).catch((error: Error) => {
+      // Left stale, it is swept later: a refused leave, or a rejoiner over REST marked left.
+      this.log.warn({ callId, userId, error: error.message }, 'room absence not cleared');
+    });
+  }
+
   private async rejoin(socket: AppSocket, callId: string, userId: string): Promise<void> {
     const { call } = await this.access.asJoined(callId, userId);
     const participants = await this.roomParticipants(call._id, userId);
     if (!socket.connected) return;
+    await this.absences.clear(call._id, userId);
     const alreadyIn = this.membership.isMember(call._id, userId);
     this.membership.join(call._id, userId, socket.id);
     if (alreadyIn) return;

@@ -1,13 +1,24 @@
 import { Module } from '@nestjs/common';
+import { MongooseModule } from '@nestjs/mongoose';
 import { CallsModule } from '../../calls';
 import { UsersModule } from '../../users';
 import { RealtimeExceptionFilter } from '../realtime-errors';
+import { RoomAbsenceRepository } from './absences/room-absence.repository';
+import { RoomAbsence, RoomAbsenceSchema } from './absences/room-absence.schema';
+import { RoomAbsenceSweep } from './absences/room-absence-sweep';
 import { RoomMembership } from './room-membership';
 import { RoomsGateway } from './rooms.gateway';
 
-/** Call rooms on the Socket.IO server: join/leave, media, chat, WebRTC signalling, call events. */
+/**
+ * Call rooms on the Socket.IO server: join/leave, media, chat, WebRTC signalling, call events, and
+ * the reconnect grace (participants whose socket dropped are marked left unless they come back).
+ */
 @Module({
-  imports: [CallsModule, UsersModule],
-  providers: [RoomsGateway, RoomMembership, RealtimeExceptionFilter],
+  imports: [
+    CallsModule,
+    UsersModule,
+    MongooseModule.forFeature([{ name: RoomAbsence.name, schema: RoomAbsenceSchema }]),
+  ],
+  providers: [RoomsGateway, RoomMembership, RoomAbsenceRepository, RoomAbsenceSweep, RealtimeExceptionFilter],
 })
 export class RoomsModule {}

@@ -1,0 +1,116 @@
+import { callAction, getCall, makeCall } from '../factories/calls';
+import { makeUser, RegisteredUser } from '../factories/users';
+import { TestApp, useTestApp } from '../support/app';
+import {
+  ClientSocket,
+  closeSockets,
+  connectSocket,
+  emitWithAck,
+  listenForSockets,
+  nextEvent,
+} from '../support/sockets';
+
+/**
+ * The reconnect grace: a participant whose socket drops out of a call room is marked left in the
+ * call after CALL_RECONNECT_GRACE unless they are back in the room by then; the calls rules then
+ * apply (host hand-over, `all-left`). A small grace here, so the sweep acts within the test.
+ */
+const GRACE_S = 2;
+const t = useTestApp({ env: { CALL_RECONNECT_GRACE: String(GRACE_S), SOCKET_RECOVERY_WINDOW: '1' } });
+let url: string;
+
+beforeAll(async () => {
+  url = await listenForSockets(t);
+});
+afterEach(() => closeSockets());
+
+interface CallDetails {
+  status: string;
+  endReason: string | null;
+  participants: { user: { id: string }; role: string; state: string }[];
+}
+
+async function details(app: TestApp, viewer: RegisteredUser, callId: string): Promise<CallDetails> {
+  const res = await getCall(app, viewer, callId);
+  expect(res.status).toBe(200);
+  return (res.body as { data: { call: CallDetails } }).data.call;
+}
+
+const stateOf = (call: CallDetails, userId: string) => call.participants.find((p) => p.user.id === userId)?.state;
+
+/** Waits until `check` holds, at most a few graces. */
+async function eventually(check: () => Promise<boolean>, timeoutMs = GRACE_S * 1000 * 4): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error('timed out waiting');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+/** A call with the host and a guest joined (REST) and in its room (sockets). */
+async function callInRoom(): Promise<{
+  callId: string;
+  hostUser: RegisteredUser;
+  guestUser: RegisteredUser;
+  host: ClientSocket;
+  guest: ClientSocket;
+}> {
+  const [hostUser, guestUser] = await Promise.all([makeUser(t), makeUser(t)]);
+  const call = await makeCall(t, hostUser, { inviteUserIds: [guestUser.id] });
+  expect((await callAction(t, guestUser, call.id, 'join')).status).toBe(200);
+  const host = await connectSocket(url, hostUser.token);
+  const guest = await connectSocket(url, guestUser.token);
+  expect(await emitWithAck(host, 'join-room', { roomId: call.id })).toMatchObject({ success: true });
+  expect(await emitWithAck(guest, 'join-room', { roomId: call.id })).toMatchObject({ success: true });
+  return { callId: call.id, hostUser, guestUser, host, guest };
+}
+
+describe('reconnect grace', () => {
+  it('marks a disconnected participant left after the grace: the room hears user-left, REST shows left', async () => {
+    const { callId, hostUser, guestUser, host, guest } = await callInRoom();
+    const leftRoom = nextEvent(host, 'user-left');
+    guest.close();
+    expect(await leftRoom).toMatchObject({ userId: guestUser.id, roomId: callId });
+    expect(stateOf(await details(t, hostUser, callId), guestUser.id)).toBe('joined');
+
+    await eventually(async () => stateOf(await details(t, hostUser, callId), guestUser.id) === 'left');
+    const call = await details(t, hostUser, callId);
+    expect(call.status).toBe('active');
+    expect(stateOf(call, hostUser.id)).toBe('joined');
+  });
+
+  it('hands the host role over when the disconnected host does not come back', async () => {
+    const { callId, hostUser, guestUser, host, guest } = await callInRoom();
+    const changed = nextEvent(guest, 'host-changed', GRACE_S * 1000 * 4);
+    host.close();
+
+    expect(await changed).toMatchObject({ roomId: callId, newHostId: guestUser.id, previousHostId: hostUser.id });
+    const call = await details(t, guestUser, callId);
+    expect(stateOf(call, hostUser.id)).toBe('left');
+    expect(call.participants.find((p) => p.user.id === guestUser.id)?.role).toBe('host');
+  });
+
+  it('ends the call (all-left) when every participant dropped and none came back', async () => {
+    const { callId, hostUser, host, guest } = await callInRoom();
+    host.close();
+    guest.close();
+
+    await eventually(async () => (await details(t, hostUser, callId)).status === 'ended');
+    expect(await details(t, hostUser, callId)).toMatchObject({ status: 'ended', endReason: 'all-left' });
+  });
+
+  it('keeps a participant who rejoins the room within the grace', async () => {
+    const { callId, hostUser, guestUser, host, guest } = await callInRoom();
+    const leftRoom = nextEvent(host, 'user-left');
+    guest.close();
+    await leftRoom;
+    const back = await connectSocket(url, guestUser.token);
+    expect(await emitWithAck(back, 'join-room', { roomId: callId })).toMatchObject({ success: true });
+
+    // Twice the grace: the sweep (every half second with this grace) has passed the absence several times.
+    await new Promise((resolve) => setTimeout(resolve, GRACE_S * 1000 * 2));
+    const call = await details(t, hostUser, callId);
+    expect(stateOf(call, guestUser.id)).toBe('joined');
+    expect(call.status).toBe('active');
+  });
+});
