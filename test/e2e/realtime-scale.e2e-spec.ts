@@ -3,7 +3,7 @@ import { Module } from '@nestjs/common';
 import { WebSocketGateway, WebSocketServer } from '@nestjs/websockets';
 import { Server } from 'socket.io';
 import { io } from 'socket.io-client';
-import { callAction, makeCall } from '../factories/calls';
+import { callAction, getCall, makeCall } from '../factories/calls';
 import { makeUser } from '../factories/users';
 import { startTestApp, TestApp, testDatabaseUri } from '../support/app';
 import { closeSockets, connectSocket, emitWithAck, listenForSockets, nextEvent } from '../support/sockets';
@@ -22,6 +22,7 @@ class ServerHandle {
 class ServerHandleModule {}
 
 const redisUrl = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+const GRACE_S = 2;
 
 describe('Socket.IO across two instances (Redis)', () => {
   let a: TestApp;
@@ -30,7 +31,14 @@ describe('Socket.IO across two instances (Redis)', () => {
   let urlB: string;
 
   beforeAll(async () => {
-    const shared = { REDIS_URL: redisUrl, MONGODB_URI: testDatabaseUri(), JWT_SECRET: randomBytes(32).toString('hex') };
+    const shared = {
+      REDIS_URL: redisUrl,
+      MONGODB_URI: testDatabaseUri(),
+      JWT_SECRET: randomBytes(32).toString('hex'),
+      // A short reconnect grace, so its sweep acts within a test (the recovery window may not exceed it).
+      CALL_RECONNECT_GRACE: String(GRACE_S),
+      SOCKET_RECOVERY_WINDOW: '1',
+    };
     a = await startTestApp({ modules: [ServerHandleModule], env: shared });
     b = await startTestApp({ modules: [ServerHandleModule], env: shared });
     urlA = await listenForSockets(a);
@@ -161,6 +169,52 @@ describe('Socket.IO across two instances (Redis)', () => {
     expect(
       await emitWithAck(guest, 'webrtc-signal', { targetUserId: hostUser.id, signal: {}, type: 'offer' }),
     ).toMatchObject({ success: false, errorCode: 'FORBIDDEN' });
+  });
+
+  it('a participant who dropped from A and rejoins the room on B within the grace stays in the call', async () => {
+    const [hostUser, guestUser] = await Promise.all([makeUser(a), makeUser(a)]);
+    const call = await makeCall(a, hostUser, { inviteUserIds: [guestUser.id] });
+    expect((await callAction(a, guestUser, call.id, 'join')).status).toBe(200);
+    const host = await connectSocket(urlA, hostUser.token);
+    const guest = await connectSocket(urlA, guestUser.token);
+    expect(await emitWithAck(host, 'join-room', { roomId: call.id })).toMatchObject({ success: true });
+    expect(await emitWithAck(guest, 'join-room', { roomId: call.id })).toMatchObject({ success: true });
+    const left = nextEvent(host, 'user-left');
+    guest.close();
+    await left;
+
+    const back = await connectSocket(urlB, guestUser.token);
+    expect(await emitWithAck(back, 'join-room', { roomId: call.id })).toMatchObject({ success: true });
+    // Twice the grace: both instances' sweeps have passed the (cleared) absence several times.
+    await new Promise((resolve) => setTimeout(resolve, GRACE_S * 2000));
+
+    const res = await getCall(a, hostUser, call.id);
+    const participants = (res.body as { data: { call: { participants: { user: { id: string }; state: string }[] } } })
+      .data.call.participants;
+    expect(participants.find((p) => p.user.id === guestUser.id)?.state).toBe('joined');
+  });
+
+  it('a host who dropped and stays away is handed over once, though both instances sweep', async () => {
+    const [hostUser, guestUser] = await Promise.all([makeUser(a), makeUser(a)]);
+    const call = await makeCall(a, hostUser, { inviteUserIds: [guestUser.id] });
+    expect((await callAction(a, guestUser, call.id, 'join')).status).toBe(200);
+    const host = await connectSocket(urlA, hostUser.token);
+    const guest = await connectSocket(urlB, guestUser.token);
+    expect(await emitWithAck(host, 'join-room', { roomId: call.id })).toMatchObject({ success: true });
+    expect(await emitWithAck(guest, 'join-room', { roomId: call.id })).toMatchObject({ success: true });
+    const changes: unknown[] = [];
+    const lefts: unknown[] = [];
+    guest.on('host-changed', (payload: unknown) => changes.push(payload));
+    guest.on('user-left', (payload: unknown) => lefts.push(payload));
+
+    host.close();
+    await eventually(() => changes.length > 0, GRACE_S * 4000);
+    // Another grace: a second sweep acting on the same absence would have told the room again by now.
+    await new Promise((resolve) => setTimeout(resolve, GRACE_S * 1000));
+
+    expect(changes).toEqual([expect.objectContaining({ newHostId: guestUser.id, previousHostId: hostUser.id })]);
+    // One user-left for the dropped socket, one for the leave the grace made.
+    expect(lefts).toHaveLength(2);
   });
 
   it('a socket dropped from instance A resumes on instance B with its rooms and the events it missed', async () => {
