@@ -49,4 +49,23 @@ describe('RoomMembership', () => {
     rooms.removeUser('c1', 'a');
     expect(rooms.swapMedia('c1', 'a', on)).toBeUndefined();
   });
+  it('a member on another instance can be signalled from here, until that instance, a leave or the end says otherwise', () => {
+    const rooms = new RoomMembership();
+    rooms.join('c1', 'a', 's-a');
+    rooms.remoteJoin('c1', 'b');
+    rooms.remoteJoin('c2', 'c');
+    expect(rooms.sharedCall('a', 'b')).toBe('c1');
+    // Only a local sender is authorized here: its instance relays.
+    expect(rooms.sharedCall('b', 'a')).toBeUndefined();
+    expect(rooms.sharedCall('a', 'c')).toBeUndefined();
+    rooms.remoteLeave('c1', 'b');
+    expect(rooms.sharedCall('a', 'b')).toBeUndefined();
+    rooms.remoteJoin('c1', 'b');
+    rooms.removeUser('c1', 'b');
+    expect(rooms.sharedCall('a', 'b')).toBeUndefined();
+    rooms.remoteJoin('c1', 'b');
+    rooms.dropCall('c1');
+    rooms.join('c1', 'a', 's-a');
+    expect(rooms.sharedCall('a', 'b')).toBeUndefined();
+  });
 });
