@@ -3,8 +3,7 @@ import { Inject, Injectable, OnApplicationBootstrap } from '@nestjs/common';
 import { Logger } from 'pino';
 import { APP_CONFIG, AppConfig } from '../../core/config/app-config';
 import { LOGGER } from '../../core/core.module';
-import { UserRecord } from '../users';
-import { UsersService } from '../users';
+import { UserRecord, UsersService } from '../users';
 import { hashPassword, meetsPasswordPolicy, PASSWORD_MESSAGE } from '@app/common';
 
 export interface AdminAccount {

@@ -6,11 +6,8 @@ import { Types } from 'mongoose';
 import { Logger } from 'pino';
 import { APP_CONFIG, AppConfig } from '../../core/config/app-config';
 import { LOGGER } from '../../core/core.module';
-import { MailService } from '../mail';
-import { passwordResetMail, verificationMail } from '../mail';
-import { PublicUser, toPublicUser } from '../users';
-import { UserRecord } from '../users';
-import { UsersService } from '../users';
+import { MailService, passwordResetMail, verificationMail } from '../mail';
+import { PublicUser, toPublicUser, UserRecord, UsersService } from '../users';
 import { JWT_AUDIENCE, JWT_ISSUER, TokenClaims } from './auth.constants';
 import { AuthRepository } from './auth.repository';
 import { RegisterDto } from './dto/register.dto';
@@ -199,6 +196,33 @@ export class AuthService implements OnModuleDestroy {
       throw new AppException(ErrorCode.UNAUTHORIZED, 'This token has been revoked; sign in again');
     }
     return { id: sub, role: user.role, jti, exp };
+  }
+
+  /**
+   * A bearer token from outside HTTP (the Socket.IO handshake), checked as JwtStrategy checks
+   * one on HTTP — HS256 only, issuer, audience, expiry — then as `authenticate` does. With the
+   * token version it was issued with, so a holder can tell later whether a password change
+   * revoked it. Every failure is a 401 AppException.
+   */
+  async verifyToken(token: string): Promise<{ user: AuthUser; tokenVersion: number }> {
+    let claims: Partial<TokenClaims>;
+    try {
+      claims = await this.jwt.verifyAsync<Partial<TokenClaims>>(token, {
+        algorithms: ['HS256'],
+        issuer: JWT_ISSUER,
+        audience: JWT_AUDIENCE,
+        ignoreExpiration: false,
+      });
+    } catch (error) {
+      const expired = (error as { name?: string }).name === 'TokenExpiredError';
+      throw new AppException(
+        ErrorCode.UNAUTHORIZED,
+        expired ? 'The authentication token has expired; sign in again' : 'Invalid authentication token',
+      );
+    }
+    const user = await this.authenticate(claims);
+    // authenticate checked that `ver` is a number equal to the user's current token version.
+    return { user, tokenVersion: claims.ver as number };
   }
 
   async issueToken(user: Pick<UserRecord, '_id' | 'role' | 'tokenVersion'>): Promise<string> {

@@ -5,5 +5,3 @@ export { AdminAccountsService } from './admin-accounts.service';
 export { JwtAuthGuard } from './jwt-auth.guard';
 export { RolesGuard, requireRole } from './roles.guard';
 // The token's issuer, audience and claims: the Socket.IO handshake verifies tokens as JwtStrategy does.
-export { JWT_AUDIENCE, JWT_ISSUER } from './auth.constants';
-export type { TokenClaims } from './auth.constants';

@@ -1,5 +1,4 @@
-import { toUserView, UserView } from '../users';
-import { UserRecord } from '../users';
+import { toUserView, UserView, UserRecord } from '../users';
 
 /**
  * How one viewer stands to a set of users, read from the contact lists in one query

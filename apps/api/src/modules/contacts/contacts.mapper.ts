@@ -1,5 +1,4 @@
-import { UserView } from '../users';
-import { UserRecord } from '../users';
+import { UserView, UserRecord } from '../users';
 import { ContactRelations } from './contact-relations';
 
 /**

@@ -2,10 +2,7 @@ import { Controller, Get, HttpStatus, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { AuthUser, CurrentUser, RateLimit, ResponseMessage } from '@app/common';
 import { ApiSuccess } from '../../core/swagger/api-responses';
-import { SearchUserDto, USER_ID_EXAMPLE } from '../users';
-import { SearchUsersQuery } from '../users';
-import { UserView } from '../users';
-import { UsersService } from '../users';
+import { SearchUserDto, USER_ID_EXAMPLE, SearchUsersQuery, UserView, UsersService } from '../users';
 import { ContactsService } from './contacts.service';
 
 /**

@@ -12,8 +12,7 @@ import { Reflector } from '@nestjs/core';
 import { ApiBearerAuth, ApiForbiddenResponse, ApiUnauthorizedResponse } from '@nestjs/swagger';
 import { Role } from '@app/common';
 import { APP_CONFIG, AppConfig } from '../../core/config/app-config';
-import { JwtAuthGuard } from '../auth';
-import { requireRole } from '../auth';
+import { JwtAuthGuard, requireRole } from '../auth';
 
 /**
  * Who may read a health route when `HEALTH_DETAILS=admin` (with `public` every route is open and

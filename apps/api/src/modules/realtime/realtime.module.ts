@@ -1,6 +1,4 @@
 import { Module } from '@nestjs/common';
-import { JwtModule } from '@nestjs/jwt';
-import { APP_CONFIG, AppConfig } from '../../core/config/app-config';
 import { AuthModule } from '../auth';
 import { RealtimeInvitationsModule } from './invitations/invitations.module';
 import { RealtimeMetricsModule } from './metrics/realtime-metrics.module';
@@ -16,21 +14,7 @@ import { SocketSessions } from './socket-sessions.service';
  * or is revoked, with acknowledgements and a per-socket event budget (docs/realtime.md).
  */
 @Module({
-  imports: [
-    AuthModule,
-    RoomsModule,
-    PresenceModule,
-    RealtimeInvitationsModule,
-    RealtimeMetricsModule,
-    // Verifies handshake tokens with the key and algorithm the auth module signs them with.
-    JwtModule.registerAsync({
-      inject: [APP_CONFIG],
-      useFactory: (config: AppConfig) => {
-        if (!config.jwt.secret) throw new Error('No JWT secret: set JWT_SECRET');
-        return { secret: config.jwt.secret, verifyOptions: { algorithms: ['HS256'] } };
-      },
-    }),
-  ],
+  imports: [AuthModule, RoomsModule, PresenceModule, RealtimeInvitationsModule, RealtimeMetricsModule],
   providers: [RealtimeGateway, SocketAuthenticator, SocketSessions, RealtimeExceptionFilter],
 })
 export class RealtimeModule {}

@@ -1,42 +1,23 @@
 import { Injectable } from '@nestjs/common';
-import { JwtService } from '@nestjs/jwt';
 import { AppException, ErrorCode } from '@app/common';
-import { AuthService, JWT_AUDIENCE, JWT_ISSUER, TokenClaims } from '../auth';
+import { AuthService } from '../auth';
 import { SocketData } from './realtime.protocol';
 
 /**
- * The handshake's token, checked as a bearer token is on HTTP: the signature, HS256 only, issuer,
- * audience and expiry as JwtStrategy verifies them, then AuthService.authenticate (account
- * status, revocation, token version). Every failure is an UNAUTHORIZED AppException.
+ * The handshake's token, checked as a bearer token is on HTTP (AuthService.verifyToken: HS256,
+ * issuer, audience, expiry, then account status, revocation and token version). Every failure is
+ * an UNAUTHORIZED AppException.
  */
 @Injectable()
 export class SocketAuthenticator {
-  constructor(
-    private readonly jwt: JwtService,
-    private readonly auth: AuthService,
-  ) {}
+  constructor(private readonly auth: AuthService) {}
 
-  async authenticate(token: unknown): Promise<SocketData> {
+  authenticate(token: unknown): Promise<SocketData> {
     if (typeof token !== 'string' || token === '') {
-      throw new AppException(ErrorCode.UNAUTHORIZED, 'Authentication required: connect with auth.token');
-    }
-    let claims: Partial<TokenClaims>;
-    try {
-      claims = await this.jwt.verifyAsync<Partial<TokenClaims>>(token, {
-        algorithms: ['HS256'],
-        issuer: JWT_ISSUER,
-        audience: JWT_AUDIENCE,
-        ignoreExpiration: false,
-      });
-    } catch (error) {
-      const expired = (error as { name?: string }).name === 'TokenExpiredError';
-      throw new AppException(
-        ErrorCode.UNAUTHORIZED,
-        expired ? 'The authentication token has expired; sign in again' : 'Invalid authentication token',
+      return Promise.reject(
+        new AppException(ErrorCode.UNAUTHORIZED, 'Authentication required: connect with auth.token'),
       );
     }
-    const user = await this.auth.authenticate(claims);
-    // authenticate checked that `ver` is a number equal to the user's current token version.
-    return { user, tokenVersion: claims.ver as number };
+    return this.auth.verifyToken(token);
   }
 }
