@@ -20,25 +20,13 @@ import {
   formatDuration,
   HealthReport,
   summarize,
+  withTimeout,
   worstOf,
 } from './health.types';
 
 const PROBE_TIMEOUT_MS = 1500;
 const SMTP_PROBE_CACHE_MS = 5_000;
 const CONNECTION_STATES = ['disconnected', 'connected', 'connecting', 'disconnecting'];
-
-/** Races a promise against a timeout; resolves to the timeout's error instead of hanging. */
-async function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what} did not answer within ${ms} ms`)), ms);
-  });
-  try {
-    return await Promise.race([promise, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
 
 async function timed(check: () => Promise<void>): Promise<{ ok: boolean; ms: number; error?: string }> {
   const started = performance.now();

@@ -59,3 +59,16 @@ export function formatDuration(ms: number): string {
     .map(([value, unit]) => `${value}${unit}`)
     .join(' ');
 }
+
+/** Races a promise against a timeout; resolves to the timeout's error instead of hanging. */
+export async function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} did not answer within ${ms} ms`)), ms);
+  });
+  try {
+    return await Promise.race([promise, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

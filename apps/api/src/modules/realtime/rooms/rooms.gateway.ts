@@ -250,28 +250,6 @@ export class RoomsGateway
     this.clearAbsence(event.callId, event.userId);
   }
 
-  /** Another instance's room changes: kept in the view of the members connected elsewhere. */
-  @OnDomainEvent('call.room.joined', { scope: 'cluster' })
-  onRoomJoined(event: DomainEvents['call.room.joined'], origin: EventOrigin): void {
-    if (origin.remote) this.membership.remoteJoin(event.callId, event.userId);
-  }
-
-  @OnDomainEvent('call.room.left', { scope: 'cluster' })
-  onRoomLeft(event: DomainEvents['call.room.left'], origin: EventOrigin): void {
-    if (origin.remote) this.membership.remoteLeave(event.callId, event.userId);
-  }
-
-  /** A leave made on another instance: the user is out of the room here too, wherever connected. */
-  @OnDomainEvent('call.participant.left', { scope: 'cluster' })
-  onParticipantLeftElsewhere(event: DomainEvents['call.participant.left'], origin: EventOrigin): void {
-    if (origin.remote) this.membership.removeUser(event.callId, event.userId);
-  }
-
-  @OnDomainEvent('call.ended', { scope: 'cluster' })
-  onCallEndedElsewhere(event: DomainEvents['call.ended'], origin: EventOrigin): void {
-    if (origin.remote) this.membership.dropCall(event.callId);
-  }
-
   @OnDomainEvent('call.host.changed')
   onHostChanged(event: DomainEvents['call.host.changed'], _origin: EventOrigin): void {
     this.server.to(callRoom(event.callId)).emit('host-changed', {

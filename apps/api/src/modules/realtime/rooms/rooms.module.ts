@@ -7,6 +7,7 @@ import { RoomAbsenceRepository } from './absences/room-absence.repository';
 import { RoomAbsence, RoomAbsenceSchema } from './absences/room-absence.schema';
 import { RoomAbsenceSweep } from './absences/room-absence-sweep';
 import { RoomMembership } from './room-membership';
+import { RoomMembershipSync } from './room-membership-sync';
 import { RoomsGateway } from './rooms.gateway';
 
 /**
@@ -19,6 +20,13 @@ import { RoomsGateway } from './rooms.gateway';
     UsersModule,
     MongooseModule.forFeature([{ name: RoomAbsence.name, schema: RoomAbsenceSchema }]),
   ],
-  providers: [RoomsGateway, RoomMembership, RoomAbsenceRepository, RoomAbsenceSweep, RealtimeExceptionFilter],
+  providers: [
+    RoomsGateway,
+    RoomMembership,
+    RoomMembershipSync,
+    RoomAbsenceRepository,
+    RoomAbsenceSweep,
+    RealtimeExceptionFilter,
+  ],
 })
 export class RoomsModule {}
