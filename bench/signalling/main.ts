@@ -1,0 +1,182 @@
+/**
+ * Signalling benchmark: the production build on the embedded database against a bare Socket.IO
+ * relay (bare-relay.ts), in the same run on the same machine, all on 127.0.0.1. Measures
+ * deliveries per second at saturation, p50/p99 delivery latency at half the bare relay's
+ * saturation rate, and RSS per idle authenticated socket. Results: docs/benchmarks.md.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { Client, connectAll, disconnectAll, fixedLoad, percentile, saturation, Tally } from './load';
+import { BenchUser, seedProduct } from './seed';
+import * as srv from './servers';
+
+const out = (line = '') => process.stdout.write(`${line}\n`);
+
+function positiveInt(name: string, fallback: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value <= 0) throw new Error(`${name} must be a positive integer, got "${raw}"`);
+  return value;
+}
+
+const SOCKETS = positiveInt('BENCH_SOCKETS', 1000);
+const REPS = positiveInt('BENCH_REPS', 3);
+const WINDOW_MS = positiveInt('BENCH_WINDOW_S', 5) * 1000;
+const IDLE = positiveInt('BENCH_IDLE_SOCKETS', 10_000);
+const SETTLE_MS = 5000;
+
+function projectRoot(): string {
+  let dir = __dirname;
+  while (!existsSync(join(dir, 'package.json'))) {
+    if (dirname(dir) === dir) throw new Error('project root not found');
+    dir = dirname(dir);
+  }
+  return dir;
+}
+
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor((values.length - 1) / 2)];
+const fmt = (v: number, digits = 0) =>
+  v.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+const spread = (values: number[], digits = 0) =>
+  `${fmt(median(values), digits)} (${fmt(Math.min(...values), digits)}–${fmt(Math.max(...values), digits)})`;
+
+async function startProduct(root: string, dataDir: string, secret: string, dbPort: number): Promise<srv.Server> {
+  const port = await srv.freePort();
+  const env = srv.productEnv(port, dataDir, secret, dbPort);
+  return srv.startServer('product', srv.productScript(root), env, port, '/api/health/live', root);
+}
+
+async function startBare(root: string): Promise<srv.Server> {
+  const port = await srv.freePort();
+  return srv.startServer('bare relay', srv.bareScript(), { PORT: String(port) }, port, '/', root);
+}
+
+async function main(): Promise<void> {
+  const root = projectRoot();
+  if (srv.hasTaskset) spawnSync('taskset', ['-pc', '1', String(process.pid)]);
+  const started = new Date();
+  out(`Signalling benchmark — ${started.toISOString()}`);
+  out(
+    `${SOCKETS} sockets in calls of 4, ${REPS} repetitions, ${WINDOW_MS / 1000} s windows, ${IDLE} idle sockets; ` +
+      `servers on core 0, load generator on core 1${srv.hasTaskset ? '' : ' (taskset missing: not pinned)'}`,
+  );
+  out(
+    'Product run with SOCKET_EVENT_RATE=100000 and SOCKET_EVENT_BURST=100000 (per-socket event limit raised for the run).',
+  );
+
+  const dataDir = mkdtempSync(join(tmpdir(), 'bench-signalling-'));
+  const secret = srv.randomSecret();
+  try {
+    const dbPort = await srv.freePort();
+    let product = await startProduct(root, dataDir, secret, dbPort);
+    const users = await seedProduct(
+      `mongodb://127.0.0.1:${dbPort}/video_call`,
+      secret,
+      Math.max(IDLE, SOCKETS),
+      SOCKETS,
+    );
+    out(`seeded ${users.length} users, ${SOCKETS / 4} active calls of 4`);
+    let bare = await startBare(root);
+    const callers = users.slice(0, SOCKETS);
+    const productTally = new Tally();
+    const bareTally = new Tally();
+    const productClients = await connectAll(`http://127.0.0.1:${product.port}`, callers, productTally, false);
+    const bareClients = await connectAll(`http://127.0.0.1:${bare.port}`, callers, bareTally, true);
+    out(`connected ${productClients.length} + ${bareClients.length} sockets, every one in its call room`);
+
+    const sat = { product: [] as number[], bare: [] as number[] };
+    const lat = { product: [] as number[][], bare: [] as number[][] };
+    const loads: number[] = [];
+    const sides: [keyof typeof sat, Client[], Tally][] = [
+      ['product', productClients, productTally],
+      ['bare', bareClients, bareTally],
+    ];
+    for (let rep = 0; rep < REPS; rep += 1) {
+      const order = rep % 2 === 0 ? sides : [...sides].reverse();
+      for (const [name, clients, tally] of order) sat[name].push(await saturation(clients, tally, WINDOW_MS));
+      const load = sat.bare[rep] / 2;
+      loads.push(load);
+      for (const [name, clients, tally] of order) lat[name].push(await fixedLoad(clients, tally, load, WINDOW_MS));
+      out(
+        `rep ${rep + 1}: saturation product ${fmt(sat.product[rep])}/s, bare ${fmt(sat.bare[rep])}/s; at ${fmt(load)}/s ` +
+          `p99 product ${fmt(percentile(lat.product[rep], 99), 2)} ms, bare ${fmt(percentile(lat.bare[rep], 99), 2)} ms`,
+      );
+    }
+    disconnectAll(productClients);
+    disconnectAll(bareClients);
+    await srv.stopServer(product);
+    await srv.stopServer(bare);
+
+    const rss = { product: [] as number[], bare: [] as number[] };
+    const idleUsers = users.slice(0, IDLE);
+    for (let rep = 0; rep < REPS; rep += 1) {
+      product = await startProduct(root, dataDir, secret, await srv.freePort());
+      rss.product.push(await perSocket(product, idleUsers, false));
+      await srv.stopServer(product);
+      bare = await startBare(root);
+      rss.bare.push(await perSocket(bare, idleUsers, true));
+      await srv.stopServer(bare);
+      out(
+        `rep ${rep + 1}: RSS per idle socket product ${fmt(rss.product[rep], 1)} kB, bare ${fmt(rss.bare[rep], 1)} kB`,
+      );
+    }
+    report(sat, lat, loads, rss);
+  } finally {
+    srv.stopAll();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+/** (RSS with `users` idle authenticated sockets − RSS with none) / sockets, in kB. */
+async function perSocket(server: srv.Server, users: BenchUser[], bare: boolean): Promise<number> {
+  const pid = server.child.pid ?? 0;
+  await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
+  const before = srv.rssKb(pid);
+  const idle = users.map((user) => ({ id: user.id, token: user.token }));
+  const clients = await connectAll(`http://127.0.0.1:${server.port}`, idle, new Tally(), bare, 50);
+  await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
+  const after = srv.rssKb(pid);
+  disconnectAll(clients);
+  return (after - before) / clients.length;
+}
+
+function report(
+  sat: Record<'product' | 'bare', number[]>,
+  lat: Record<'product' | 'bare', number[][]>,
+  loads: number[],
+  rss: Record<'product' | 'bare', number[]>,
+): void {
+  const p = (side: 'product' | 'bare', q: number) => lat[side].map((run) => percentile(run, q));
+  const ratio = (a: number[], b: number[]) => `${(median(a) / median(b)).toFixed(2)}×`;
+  const check = (ok: boolean) => (ok ? 'met' : 'missed');
+  const satRatio = median(sat.product) / median(sat.bare);
+  const p99Ratio = median(p('product', 99)) / median(p('bare', 99));
+  out();
+  out(
+    `Median (min–max) of ${REPS} runs; fixed load = half the bare relay's saturation rate (median ${fmt(median(loads))}/s)`,
+  );
+  out();
+  out('| Measure | Product | Bare relay | Ratio | Target |');
+  out('| --- | ---: | ---: | ---: | --- |');
+  out(
+    `| Deliveries/s at saturation | ${spread(sat.product)} | ${spread(sat.bare)} | ${satRatio.toFixed(2)}× | ≥ 0.8×: ${check(satRatio >= 0.8)} |`,
+  );
+  out(
+    `| p50 latency at fixed load (ms) | ${spread(p('product', 50), 2)} | ${spread(p('bare', 50), 2)} | ${ratio(p('product', 50), p('bare', 50))} | |`,
+  );
+  out(
+    `| p99 latency at fixed load (ms) | ${spread(p('product', 99), 2)} | ${spread(p('bare', 99), 2)} | ${p99Ratio.toFixed(2)}× | ≤ 2×: ${check(p99Ratio <= 2)} |`,
+  );
+  out(
+    `| RSS per idle socket, ${IDLE} connected (kB) | ${spread(rss.product, 1)} | ${spread(rss.bare, 1)} | ${ratio(rss.product, rss.bare)} | ≤ 25 kB: ${check(median(rss.product) <= 25)} |`,
+  );
+}
+
+main().catch((error: Error) => {
+  srv.stopAll();
+  process.stderr.write(`${error.stack ?? error.message}\n`);
+  process.exit(1);
+});

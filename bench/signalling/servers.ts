@@ -1,0 +1,105 @@
+/** Starting, measuring and stopping the two servers under test as child processes. */
+import { ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+
+/** Every child started, so the run can stop them all even when it fails. */
+const children = new Set<ChildProcess>();
+
+export const hasTaskset = spawnSync('taskset', ['-V']).status === 0;
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
+    });
+  });
+}
+
+export interface Server {
+  name: string;
+  port: number;
+  child: ChildProcess;
+}
+
+/** Starts `node <script>` on core 0 (when taskset exists) and waits until `readyUrl` answers 200. */
+export async function startServer(
+  name: string,
+  script: string,
+  env: Record<string, string>,
+  port: number,
+  readyPath: string,
+  cwd: string,
+): Promise<Server> {
+  const command = hasTaskset ? 'taskset' : process.execPath;
+  const args = hasTaskset ? ['-c', '0', process.execPath, script] : [script];
+  const child = spawn(command, args, {
+    cwd,
+    env: { PATH: process.env.PATH ?? '', ...env },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  children.add(child);
+  let stderr = '';
+  child.stderr?.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-4000)));
+  child.once('exit', () => children.delete(child));
+  const deadline = Date.now() + 180_000;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`${name} exited with ${child.exitCode}: ${stderr}`);
+    try {
+      const res = await fetch(`http://127.0.0.1:${port}${readyPath}`);
+      if (res.status === 200) return { name, port, child };
+    } catch {
+      // Not listening yet.
+    }
+    await sleep(250);
+  }
+  throw new Error(`${name} did not answer within 180 s: ${stderr}`);
+}
+
+export async function stopServer(server: Server): Promise<void> {
+  if (server.child.exitCode !== null) return;
+  const exited = new Promise((resolve) => server.child.once('exit', resolve));
+  server.child.kill('SIGTERM');
+  const timer = setTimeout(() => server.child.kill('SIGKILL'), 15_000);
+  await exited;
+  clearTimeout(timer);
+}
+
+export function stopAll(): void {
+  for (const child of children) child.kill('SIGKILL');
+}
+
+/** Resident set size of a process in kB (/proc/<pid>/status VmRSS). */
+export function rssKb(pid: number): number {
+  const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  if (!match) throw new Error(`no VmRSS for ${pid}`);
+  return Number(match[1]);
+}
+
+export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+export const randomSecret = () => randomBytes(32).toString('hex');
+
+/** The env of the product under test; SOCKET_EVENT_RATE/BURST raised so the run measures relaying, not the limiter. */
+export function productEnv(port: number, dataDir: string, secret: string, dbPort: number) {
+  return {
+    NODE_ENV: 'production',
+    PORT: String(port),
+    HOST: '127.0.0.1',
+    JWT_SECRET: secret,
+    JWT_EXPIRES_IN: '1h',
+    DATA_DIR: dataDir,
+    EMBEDDED_DB_PORT: String(dbPort),
+    LOG_LEVEL: 'warn',
+    SOCKET_EVENT_RATE: '100000',
+    SOCKET_EVENT_BURST: '100000',
+  };
+}
+
+export const productScript = (root: string) => join(root, 'dist', 'apps', 'api', 'src', 'main.js');
+export const bareScript = () => join(__dirname, 'bare-relay.js');
