@@ -60,7 +60,7 @@ export async function connectAll(
   users: BenchUser[],
   tally: Tally,
   bare: boolean,
-  parallel = 25,
+  parallel = 10,
 ): Promise<Client[]> {
   const clients: Client[] = new Array<Client>(users.length);
   let cursor = 0;
@@ -70,7 +70,7 @@ export async function connectAll(
       const user = users[index];
       const socket = await connect(url, user, tally, bare);
       if (user.callId) {
-        const ack = (await socket.timeout(30_000).emitWithAck('join-room', { roomId: user.callId })) as Ack;
+        const ack = (await socket.timeout(120_000).emitWithAck('join-room', { roomId: user.callId })) as Ack;
         if (!ack.success) throw new Error(`join-room failed: ${ack.errorCode} ${ack.message}`);
       }
       clients[index] = { user, socket, next: 0 };
