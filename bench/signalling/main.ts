@@ -63,6 +63,8 @@ async function main(): Promise<void> {
     `${SOCKETS} sockets in calls of 4, ${REPS} repetitions, ${WINDOW_MS / 1000} s windows, ${IDLE} idle sockets; ` +
       `servers on core 0, load generator on core 1${srv.hasTaskset ? '' : ' (taskset missing: not pinned)'}`,
   );
+  if (SOCKETS < 1000 || IDLE < 10_000)
+    out('Scaled down from the full run (1,000 sockets in calls, 10,000 idle sockets).');
   out(
     'Product run with SOCKET_EVENT_RATE=100000 and SOCKET_EVENT_BURST=100000 (per-socket event limit raised for the run).',
   );
