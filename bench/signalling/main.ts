@@ -27,6 +27,8 @@ const REPS = positiveInt('BENCH_REPS', 3);
 const WINDOW_MS = positiveInt('BENCH_WINDOW_S', 5) * 1000;
 const IDLE = positiveInt('BENCH_IDLE_SOCKETS', 10_000);
 const SETTLE_MS = 5000;
+/** A folder for V8 CPU profiles of the product's load phase (`--cpu-prof`), or unset. */
+const CPU_PROF_DIR = process.env.BENCH_CPU_PROF_DIR;
 
 function projectRoot(): string {
   let dir = __dirname;
@@ -43,10 +45,17 @@ const fmt = (v: number, digits = 0) =>
 const spread = (values: number[], digits = 0) =>
   `${fmt(median(values), digits)} (${fmt(Math.min(...values), digits)}–${fmt(Math.max(...values), digits)})`;
 
-async function startProduct(root: string, dataDir: string, secret: string, dbPort: number): Promise<srv.Server> {
+async function startProduct(
+  root: string,
+  dataDir: string,
+  secret: string,
+  dbPort: number,
+  profile = false,
+): Promise<srv.Server> {
   const port = await srv.freePort();
   const env = srv.productEnv(port, dataDir, secret, dbPort);
-  return srv.startServer('product', srv.productScript(root), env, port, '/api/health/live', root);
+  const nodeArgs = profile && CPU_PROF_DIR ? ['--cpu-prof', `--cpu-prof-dir=${CPU_PROF_DIR}`] : [];
+  return srv.startServer('product', srv.productScript(root), env, port, '/api/health/live', root, nodeArgs);
 }
 
 async function startBare(root: string): Promise<srv.Server> {
@@ -73,7 +82,7 @@ async function main(): Promise<void> {
   const secret = srv.randomSecret();
   try {
     const dbPort = await srv.freePort();
-    let product = await startProduct(root, dataDir, secret, dbPort);
+    let product = await startProduct(root, dataDir, secret, dbPort, true);
     const dbUri = `mongodb://127.0.0.1:${dbPort}/video_call`;
     // Only the callers at first: join-room reads whole collections on the embedded database, so
     // the idle users are added after the load phase.

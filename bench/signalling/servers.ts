@@ -21,6 +21,12 @@ export async function freePort(): Promise<number> {
   });
 }
 
+/** What a child needs from this environment: PATH, and HOME and Go's settings (the embedded database may be built first). */
+function inherited(): Record<string, string> {
+  const names = ['PATH', 'HOME', 'GOPATH', 'GOMODCACHE', 'GOCACHE', 'GOPROXY', 'GOFLAGS', 'GONOSUMDB', 'GOSUMDB'];
+  return Object.fromEntries(names.flatMap((name) => (process.env[name] ? [[name, process.env[name]]] : [])));
+}
+
 export interface Server {
   name: string;
   port: number;
@@ -35,12 +41,13 @@ export async function startServer(
   port: number,
   readyPath: string,
   cwd: string,
+  nodeArgs: string[] = [],
 ): Promise<Server> {
   const command = hasTaskset ? 'taskset' : process.execPath;
-  const args = hasTaskset ? ['-c', '0', process.execPath, script] : [script];
+  const args = hasTaskset ? ['-c', '0', process.execPath, ...nodeArgs, script] : [...nodeArgs, script];
   const child = spawn(command, args, {
     cwd,
-    env: { PATH: process.env.PATH ?? '', ...env },
+    env: { ...inherited(), ...env },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   children.add(child);

@@ -1,7 +1,9 @@
 import { INestApplicationContext } from '@nestjs/common';
 import { IoAdapter } from '@nestjs/platform-socket.io';
+import { MessageMappingProperties } from '@nestjs/websockets';
 import { Logger } from 'pino';
-import { Server, ServerOptions } from 'socket.io';
+import { Observable, isObservable, lastValueFrom } from 'rxjs';
+import { Server, ServerOptions, Socket } from 'socket.io';
 import { AppConfig } from '../../core/config/app-config';
 import { LOGGER } from '../../core/core.module';
 import { useRedisStreams } from './scale/redis-streams';
@@ -14,6 +16,7 @@ import { useRedisStreams } from './scale/redis-streams';
  */
 export class RealtimeIoAdapter extends IoAdapter {
   private closeRedis: () => Promise<void> = () => Promise.resolve();
+  private log?: Logger;
 
   constructor(
     private readonly app: INestApplicationContext,
@@ -48,6 +51,40 @@ export class RealtimeIoAdapter extends IoAdapter {
   }
 
   /**
+   * Each handler as a plain listener on the socket. Nest's own binding builds an RxJS pipeline per
+   * handler per socket (a dozen subscriptions on every connection, and several operators on every
+   * event); this keeps what it does (the handler's answer goes to the acknowledgement, or as an
+   * event when it names one) without them. Handlers answer with a value or a promise; an
+   * Observable answers with its last value.
+   */
+  override bindMessageHandlers(
+    socket: Socket,
+    handlers: MessageMappingProperties[],
+    _transform: (data: unknown) => Observable<unknown>,
+  ): void {
+    const log = (this.log ??= this.app.get<Logger>(LOGGER));
+    for (const { message, callback, isAckHandledManually } of handlers) {
+      socket.on(message as string, (...payload: unknown[]) => {
+        // As RxJS's fromEvent hands it to Nest's own binding: one argument alone, several as an array.
+        const { data, ack } = this.mapPayload(payload.length === 1 ? payload[0] : payload) as {
+          data: unknown;
+          ack?: unknown;
+        };
+        settle(() => callback(data, ack)).then(
+          (response) => {
+            if (response === undefined || response === null) return;
+            const named = response as { event?: string; data?: unknown };
+            if (named.event) socket.emit(named.event, named.data);
+            else if (!isAckHandledManually && typeof ack === 'function') (ack as (answer: unknown) => void)(response);
+          },
+          // The gateway's exception filter answers errors; one that escapes it is a bug, logged.
+          (err: unknown) => log.error({ err, event: message }, 'socket event handler failed'),
+        );
+      });
+    }
+  }
+
+  /**
    * Closes this instance's connections only, without a disconnect packet: clients see a transport
    * close and reconnect by themselves (to another instance behind the load balancer). Fastify
    * owns the HTTP server and closes it after in-flight requests; Socket.IO's own close would close
@@ -59,4 +96,10 @@ export class RealtimeIoAdapter extends IoAdapter {
     await server.of('/').adapter.close();
     await this.closeRedis();
   }
+}
+
+/** A handler's answer, whatever form it takes (value, promise, Observable, or a throw). */
+async function settle(run: () => unknown): Promise<unknown> {
+  const result: unknown = await run();
+  return isObservable(result) ? lastValueFrom(result, { defaultValue: undefined }) : result;
 }

@@ -21,6 +21,9 @@ export class RealtimeMetrics {
   private readonly received: Counter<'event'>;
   private readonly sent: Counter<'event'>;
   private readonly relay: Histogram;
+  /** Each event name's counters, resolved once (prom-client hashes the labels on every `inc`). */
+  private readonly receivedBy = new Map<string, Counter.Internal>();
+  private readonly sentBy = new Map<string, Counter.Internal>();
 
   constructor(metrics: MetricsService) {
     const registers = [metrics.registry];
@@ -73,10 +76,10 @@ export class RealtimeMetrics {
   track(socket: AppSocket): void {
     socket.use(([event], next) => {
       const known = typeof event === 'string' && event !== 'error' && socket.listenerCount(event) > 0;
-      this.received.inc({ event: known ? event : UNKNOWN_EVENT });
+      counterOf(this.received, this.receivedBy, known ? event : UNKNOWN_EVENT).inc();
       next();
     });
-    socket.onAnyOutgoing((event: string) => this.sent.inc({ event }));
+    socket.onAnyOutgoing((event: string) => counterOf(this.sent, this.sentBy, event).inc());
   }
 
   /**
@@ -86,4 +89,11 @@ export class RealtimeMetrics {
   observeRelay(seconds: number): void {
     this.relay.observe(seconds);
   }
+}
+
+/** The counter of one event name (names are the gateway's own: client events without a handler count as unknown). */
+function counterOf(counter: Counter<'event'>, cache: Map<string, Counter.Internal>, event: string): Counter.Internal {
+  let child = cache.get(event);
+  if (!child) cache.set(event, (child = counter.labels({ event })));
+  return child;
 }

@@ -9,7 +9,7 @@ import {
   WebSocketGateway,
   WebSocketServer,
 } from '@nestjs/websockets';
-import { AppException, AuthUser, CurrentUser, ErrorCode } from '@app/common';
+import { AuthUser, CurrentUser } from '@app/common';
 import { Logger } from 'pino';
 import { Server } from 'socket.io';
 import { LOGGER } from '../../../core/core.module';
@@ -21,17 +21,16 @@ import { RealtimeExceptionFilter } from '../realtime-errors';
 import {
   JoinRoomDto,
   LeaveRoomDto,
-  MAX_SIGNAL_BYTES,
   SendMessageDto,
   ToggleAudioDto,
   ToggleScreenShareDto,
   ToggleVideoDto,
-  WebrtcSignalDto,
 } from './dto/rooms.dto';
 import { RoomAbsenceRepository } from './absences/room-absence.repository';
 import { RoomAbsenceSweep } from './absences/room-absence-sweep';
 import { MediaState, RoomMembership } from './room-membership';
-import { JoinRoomAnswer, RoomParticipant, UserJoined, UserLeft, WebrtcSignal, callRoom } from './rooms.protocol';
+import { JoinRoomAnswer, RoomParticipant, UserJoined, UserLeft, callRoom } from './rooms.protocol';
+import { SIGNAL_EVENT, SignalRelay } from './signal-relay';
 
 const mediaOf = (p: ParticipantView): MediaState => ({
   isAudioEnabled: p.audioEnabled,
@@ -43,8 +42,8 @@ const mediaOf = (p: ParticipantView): MediaState => ({
  * Call rooms: joining and leaving them, media toggles, chat and WebRTC signalling. Client actions
  * go through the same calls services as REST; what the room hears comes from the domain events
  * those services publish (local scope: the instance that made the change tells the room), so a
- * REST action and its socket twin produce the same events. Signals are authorized from
- * RoomMembership alone, without a database read; every change of membership is published as
+ * REST action and its socket twin produce the same events. Signals (SignalRelay) are authorized
+ * from RoomMembership alone, without a database read; every change of membership is published as
  * `call.room.joined` / `call.room.left`, so each instance also knows the members on the others.
  */
 @WebSocketGateway()
@@ -65,6 +64,7 @@ export class RoomsGateway
     private readonly events: EventBus,
     private readonly absences: RoomAbsenceRepository,
     private readonly sweep: RoomAbsenceSweep,
+    private readonly signals: SignalRelay,
     @Inject(LOGGER) logger: Logger,
   ) {
     this.log = logger.child({ context: 'RoomsGateway' });
@@ -72,6 +72,7 @@ export class RoomsGateway
 
   /** The grace's last check before marking someone left: a socket of theirs in the room, on any instance. */
   afterInit(server: Server): void {
+    this.signals.attachServer(server);
     this.sweep.usePresenceCheck(async (callId, userId) => {
       const sockets = await server.in(callRoom(callId)).fetchSockets();
       return sockets.some((socket) => (socket.data as AppSocket['data']).user?.id === userId);
@@ -84,6 +85,7 @@ export class RoomsGateway
    * may have left the call meanwhile) and, if still joined, re-registered with `user-joined`.
    */
   handleConnection(socket: AppSocket): void {
+    socket.on(SIGNAL_EVENT, this.signals.listener);
     const userId = socket.data.user?.id;
     if (!socket.recovered || !userId) return;
     const rooms = [...socket.rooms].filter((room) => room.startsWith(callRoom('')));
@@ -171,29 +173,6 @@ export class RoomsGateway
   ): Promise<AckSuccess<{ message: ChatMessageView }>> {
     const message = await this.mediaChat.sendChat(body.roomId, user.id, body.message, body.messageType);
     return { success: true, data: { message } };
-  }
-
-  /** The hot path: authorized from RoomMembership, relayed to the target's own room. */
-  @SubscribeMessage('webrtc-signal')
-  webrtcSignal(@MessageBody() body: WebrtcSignalDto, @CurrentUser() user: AuthUser): AckSuccess<{ delivered: true }> {
-    const size = Buffer.byteLength(JSON.stringify(body.signal) ?? '');
-    if (size > MAX_SIGNAL_BYTES) {
-      const message = `signal must be at most ${MAX_SIGNAL_BYTES} bytes`;
-      throw new AppException(ErrorCode.PAYLOAD_TOO_LARGE, message, [{ field: 'signal', message }]);
-    }
-    const roomId = this.membership.sharedCall(user.id, body.targetUserId);
-    if (!roomId) {
-      throw new AppException(ErrorCode.FORBIDDEN, 'You can signal only users in a call room you are in (join-room)');
-    }
-    const payload: WebrtcSignal = {
-      from: user.id,
-      signal: body.signal,
-      type: body.type,
-      roomId,
-      timestamp: new Date().toISOString(),
-    };
-    this.server.to(userRoom(body.targetUserId)).emit('webrtc-signal', payload);
-    return { success: true, data: { delivered: true } };
   }
 
   @OnDomainEvent('call.media.updated')

@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { MongooseModule } from '@nestjs/mongoose';
 import { CallsModule } from '../../calls';
 import { UsersModule } from '../../users';
+import { RealtimeMetricsModule } from '../metrics/realtime-metrics.module';
 import { RealtimeExceptionFilter } from '../realtime-errors';
 import { RoomAbsenceRepository } from './absences/room-absence.repository';
 import { RoomAbsence, RoomAbsenceSchema } from './absences/room-absence.schema';
@@ -9,6 +10,7 @@ import { RoomAbsenceSweep } from './absences/room-absence-sweep';
 import { RoomMembership } from './room-membership';
 import { RoomMembershipSync } from './room-membership-sync';
 import { RoomsGateway } from './rooms.gateway';
+import { SignalRelay } from './signal-relay';
 
 /**
  * Call rooms on the Socket.IO server: join/leave, media, chat, WebRTC signalling, call events, and
@@ -18,10 +20,12 @@ import { RoomsGateway } from './rooms.gateway';
   imports: [
     CallsModule,
     UsersModule,
+    RealtimeMetricsModule,
     MongooseModule.forFeature([{ name: RoomAbsence.name, schema: RoomAbsenceSchema }]),
   ],
   providers: [
     RoomsGateway,
+    SignalRelay,
     RoomMembership,
     RoomMembershipSync,
     RoomAbsenceRepository,
