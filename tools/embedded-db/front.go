@@ -67,6 +67,9 @@ type Front struct {
 	// hook, if set, runs under writeMu around every acknowledged write
 	// command (set before Serve).
 	hook writeHook
+	// noIDIn forwards find { _id: { $in } } unchanged instead of answering
+	// it by _id lookups (idin.go; set before Serve).
+	noIDIn bool
 
 	mu      sync.Mutex
 	conns   map[*frontConn]struct{}
@@ -259,6 +262,25 @@ func (f *Front) serveConn(fc *frontConn) {
 				return
 			}
 			continue
+		}
+
+		if !in.write && in.command == "find" && !f.noIDIn {
+			if q, ok := parseIDInFind(msg); ok {
+				reply, err := answerIDIn(uw, ur, q, in.requestID)
+				if err != nil && !errors.Is(err, errIDInFallback) {
+					f.logger.Printf("closing client %s: database connection: %v", clientName(client), err)
+					return
+				}
+				if err == nil {
+					if _, err := cw.Write(reply); err != nil {
+						return
+					}
+					if err := cw.Flush(); err != nil {
+						return
+					}
+					continue
+				}
+			}
 		}
 
 		reply, err := f.roundTrip(uw, ur, msg, in)

@@ -89,16 +89,6 @@ func newIDIndexer(sqliteDir string, logger *log.Logger) *idIndexer {
 	}
 }
 
-// idIndexEnabled reads EMBEDDED_DB_ID_INDEX: "off" (or 0/false/no)
-// switches the index off; anything else, or unset, leaves it on.
-func idIndexEnabled(v string) bool {
-	switch strings.ToLower(strings.TrimSpace(v)) {
-	case "off", "0", "false", "no":
-		return false
-	}
-	return true
-}
-
 // ensureAll adds the index to every collection of every database file
 // (start-up, before the front serves).
 func (x *idIndexer) ensureAll() {

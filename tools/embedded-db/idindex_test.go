@@ -379,7 +379,7 @@ func TestIDIndexFailureIsHarmless(t *testing.T) {
 
 func TestIDIndexEnabled(t *testing.T) {
 	for v, want := range map[string]bool{"": true, "on": true, "1": true, "off": false, "OFF": false, "0": false, "false": false, "no": false} {
-		if got := idIndexEnabled(v); got != want {
+		if got := switchedOn(v); got != want {
 			t.Errorf("EMBEDDED_DB_ID_INDEX=%q: %v, want %v", v, got, want)
 		}
 	}

@@ -390,6 +390,11 @@ func replyWith(requestID int32, body bson.D) []byte {
 	if err != nil {
 		panic(err) // cannot happen: fixed, well-typed document
 	}
+	return replyWithDoc(requestID, doc)
+}
+
+// replyWithDoc builds an OP_MSG reply with body doc answering requestID.
+func replyWithDoc(requestID int32, doc bsoncore.Document) []byte {
 	idx, b := wiremessage.AppendHeaderStart(nil, wiremessage.NextRequestID(), requestID, wiremessage.OpMsg)
 	b = wiremessage.AppendMsgFlags(b, 0)
 	b = wiremessage.AppendMsgSectionType(b, wiremessage.SingleDocument)

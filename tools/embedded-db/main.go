@@ -29,6 +29,7 @@ import (
 	"os"
 	"os/signal"
 	"strconv"
+	"strings"
 	"syscall"
 )
 
@@ -85,7 +86,8 @@ func run(args []string, getenv func(string) string, stdin io.Reader, stdout, std
 
 	srv, err := startServer(serverConfig{
 		dataDir: *dataDir, tcp: tcp, port: port, logger: logger, logOut: stderr,
-		noIDIndex: !idIndexEnabled(getenv("EMBEDDED_DB_ID_INDEX")),
+		noIDIndex: !switchedOn(getenv("EMBEDDED_DB_ID_INDEX")),
+		noIDIn:    !switchedOn(getenv("EMBEDDED_DB_ID_IN")),
 	})
 	if err != nil {
 		var inUse *errInUse
@@ -164,4 +166,15 @@ func trimPrefix(s string) string {
 		return s[len(p):]
 	}
 	return s
+}
+
+// switchedOn reads an on/off environment switch (EMBEDDED_DB_ID_INDEX,
+// EMBEDDED_DB_ID_IN): "off" (or 0/false/no) switches the feature off;
+// anything else, or unset, leaves it on.
+func switchedOn(v string) bool {
+	switch strings.ToLower(strings.TrimSpace(v)) {
+	case "off", "0", "false", "no":
+		return false
+	}
+	return true
 }

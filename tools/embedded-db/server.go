@@ -41,6 +41,9 @@ type serverConfig struct {
 	logOut io.Writer   // FerretDB's own log output (warn level and above)
 	// noIDIndex switches the _id lookup index off (EMBEDDED_DB_ID_INDEX=off).
 	noIDIndex bool
+	// noIDIn forwards find { _id: { $in } } unchanged instead of answering
+	// it by _id lookups (EMBEDDED_DB_ID_IN=off).
+	noIDIn bool
 }
 
 // server is one running embedded database: data-dir lock, FerretDB on a
@@ -247,6 +250,7 @@ func startServer(cfg serverConfig) (s *server, err error) {
 	if s.idIndex != nil {
 		s.front.hook = s.idIndex
 	}
+	s.front.noIDIn = cfg.noIDIn
 	go s.front.Serve()
 
 	if err = waitForPing("unix", s.frontSock, 30*time.Second); err != nil {
