@@ -72,25 +72,8 @@ func measureIDLookup(t *testing.T, n int, off bool, runs int) (p50, p95, seed ti
 	defer c.Disconnect(ctx)
 	users := c.Database("bench").Collection("users")
 
-	ids := make([]primitive.ObjectID, n)
 	start := time.Now()
-	batch := make([]any, 0, 1000)
-	for i := range ids {
-		ids[i] = primitive.NewObjectID()
-		batch = append(batch, bson.D{
-			{Key: "_id", Value: ids[i]},
-			{Key: "email", Value: "user" + strconv.Itoa(i) + "@example.com"},
-			{Key: "name", Value: fmt.Sprintf("User %d", i)},
-			{Key: "passwordHash", Value: "$2b$10$abcdefghijklmnopqrstuvwxyz0123456789ABCDEFGHIJKLMNOPQ"},
-			{Key: "createdAt", Value: time.Now()},
-		})
-		if len(batch) == cap(batch) || i == n-1 {
-			if _, err := users.InsertMany(ctx, batch); err != nil {
-				t.Fatal(err)
-			}
-			batch = batch[:0]
-		}
-	}
+	ids := seedUsers(t, users, n)
 	seed = time.Since(start)
 
 	rng := rand.New(rand.NewSource(1))
@@ -108,9 +91,41 @@ func measureIDLookup(t *testing.T, n int, off bool, runs int) (p50, p95, seed ti
 			times = append(times, time.Since(t0))
 		}
 	}
+	p50, p95 = percentiles(times)
+	return p50, p95, seed
+}
+
+// seedUsers inserts n users with ObjectId _ids (in batches of 1,000) and
+// returns their ids.
+func seedUsers(t *testing.T, users *mongo.Collection, n int) []primitive.ObjectID {
+	t.Helper()
+	ids := make([]primitive.ObjectID, n)
+	batch := make([]any, 0, 1000)
+	for i := range ids {
+		ids[i] = primitive.NewObjectID()
+		batch = append(batch, bson.D{
+			{Key: "_id", Value: ids[i]},
+			{Key: "email", Value: "user" + strconv.Itoa(i) + "@example.com"},
+			{Key: "name", Value: fmt.Sprintf("User %d", i)},
+			{Key: "passwordHash", Value: "$2b$10$abcdefghijklmnopqrstuvwxyz0123456789ABCDEFGHIJKLMNOPQ"},
+			{Key: "createdAt", Value: time.Now()},
+		})
+		if len(batch) == cap(batch) || i == n-1 {
+			if _, err := users.InsertMany(context.Background(), batch); err != nil {
+				t.Fatal(err)
+			}
+			batch = batch[:0]
+		}
+	}
+	return ids
+}
+
+// percentiles returns the 50th and 95th percentiles of times (sorted in
+// place), rounded to 10 µs.
+func percentiles(times []time.Duration) (p50, p95 time.Duration) {
 	sort.Slice(times, func(i, j int) bool { return times[i] < times[j] })
 	pct := func(p float64) time.Duration {
 		return times[int(p*float64(len(times)-1)+0.5)].Round(10 * time.Microsecond)
 	}
-	return pct(0.50), pct(0.95), seed
+	return pct(0.50), pct(0.95)
 }
