@@ -105,6 +105,12 @@ describe('configuration', () => {
     );
   });
 
+  it('reads the instance lease in seconds, 15 by default', () => {
+    expect(withExample({}).realtime.instanceLeaseSeconds).toBe(15);
+    expect(withExample({ SOCKET_INSTANCE_LEASE: '3' }).realtime.instanceLeaseSeconds).toBe(3);
+    expect(() => withExample({ SOCKET_INSTANCE_LEASE: '0' })).toThrow(/SOCKET_INSTANCE_LEASE must be a whole number/);
+  });
+
   it('splits CORS_ORIGINS and names every bad variable at once', () => {
     expect(withExample({ CORS_ORIGINS: 'https://a.example, https://b.example' }).cors.origins).toEqual([
       'https://a.example',

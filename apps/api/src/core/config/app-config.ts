@@ -46,9 +46,16 @@ export interface AppConfig {
    * Socket.IO: the largest frame a client may send (`maxHttpBufferSize`), and each socket's event
    * budget, a token bucket refilled at `eventsPerSecond` that holds at most `eventBurst` events;
    * how long a dropped socket's rooms and missed events are kept for it to resume (at most the
-   * calls' reconnect grace).
+   * calls' reconnect grace); how long an instance's lease lasts unless renewed (after that its
+   * sockets count as gone: a crashed instance's users go offline, its call rooms start the grace).
    */
-  realtime: { maxBufferBytes: number; eventsPerSecond: number; eventBurst: number; recoveryWindowSeconds: number };
+  realtime: {
+    maxBufferBytes: number;
+    eventsPerSecond: number;
+    eventBurst: number;
+    recoveryWindowSeconds: number;
+    instanceLeaseSeconds: number;
+  };
   mail: { smtpUrl?: string; from: string; publicUrl: string };
   /** Lifetimes of single-use email tokens, in seconds. */
   tokens: { emailVerificationTtlSeconds: number; passwordResetTtlSeconds: number };
@@ -115,6 +122,7 @@ export function loadConfig(source: Record<string, string | undefined>): AppConfi
       eventsPerSecond: env.SOCKET_EVENT_RATE,
       eventBurst: env.SOCKET_EVENT_BURST,
       recoveryWindowSeconds: env.SOCKET_RECOVERY_WINDOW,
+      instanceLeaseSeconds: env.SOCKET_INSTANCE_LEASE,
     },
     mail: { smtpUrl: env.SMTP_URL, from: env.MAIL_FROM, publicUrl: env.APP_PUBLIC_URL },
     tokens: {

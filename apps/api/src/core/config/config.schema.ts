@@ -126,6 +126,7 @@ export const envSchema = z
     SOCKET_EVENT_RATE: positiveInt(20),
     SOCKET_EVENT_BURST: positiveInt(40),
     SOCKET_RECOVERY_WINDOW: positiveInt(10),
+    SOCKET_INSTANCE_LEASE: int(1, 3600, 15),
     THROTTLE_AUTH_LIMIT: positiveInt(5),
     THROTTLE_AUTH_TTL: positiveInt(60),
     THROTTLE_DEFAULT_LIMIT: positiveInt(100),
