@@ -156,6 +156,20 @@ describe('handshake', () => {
     expect(health.status).toBe(200);
     expect(health.headers.get('x-request-id')).toBeTruthy();
   });
+
+  it('answers its own HTTP requests with the API’s security headers and a request id', async () => {
+    const handshake = await fetch(`${url}/socket.io/?EIO=4&transport=polling`, {
+      headers: { 'X-Request-Id': 'client-chosen.42' },
+    });
+    expect(handshake.status).toBe(200);
+    expect(handshake.headers.get('x-request-id')).toBe('client-chosen.42');
+    expect(handshake.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(handshake.headers.get('content-security-policy')).toContain("default-src 'self'");
+    const hostile = await fetch(`${url}/socket.io/?EIO=4&transport=polling`, {
+      headers: { 'X-Request-Id': 'a\tb' },
+    });
+    expect(hostile.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
+  });
 });
 
 describe('sessions that end', () => {

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { IncomingMessage } from 'node:http';
 import { Type, ValidationPipe } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
@@ -11,15 +10,13 @@ import { AppConfig } from './core/config/app-config';
 import { sendError } from './core/http/all-exceptions.filter';
 import { MAX_PATH_PARAM_LENGTH } from './core/http/error-response';
 import { useJsonBodyParser } from './core/http/json-body';
+import { requestIdFor } from './core/http/request-id';
 import { securityHeaders } from './core/http/security-headers';
 import { PinoNestLogger, RequestLogController } from './core/logging/logger';
 import { MetricsService } from './core/metrics/metrics.service';
 import { RealtimeIoAdapter } from './modules/realtime';
 import { setupSwagger } from './core/swagger/swagger';
 import { PACKAGE } from './version';
-
-/** An `X-Request-Id` from the client is kept when it is short and plain (no log injection). */
-const CLIENT_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
 /** A hop count becomes proxy-addr's "trust the nearest n hops" function. */
 function trustProxyOption(
@@ -36,10 +33,7 @@ export function createFastifyAdapter(config: AppConfig, logger: Logger): Fastify
     bodyLimit: config.bodyLimit,
     trustProxy: trustProxyOption(config.trustProxy),
     requestIdHeader: false,
-    genReqId: (req: IncomingMessage) => {
-      const given = req.headers['x-request-id'];
-      return typeof given === 'string' && CLIENT_REQUEST_ID.test(given) ? given : randomUUID();
-    },
+    genReqId: (req: IncomingMessage) => requestIdFor(req),
     onProtoPoisoning: 'error',
     onConstructorPoisoning: 'error',
     return503OnClosing: true,

@@ -1,3 +1,4 @@
+import type { IncomingMessage } from 'node:http';
 import { INestApplicationContext } from '@nestjs/common';
 import { IoAdapter } from '@nestjs/platform-socket.io';
 import { MessageMappingProperties } from '@nestjs/websockets';
@@ -6,6 +7,8 @@ import { Observable, isObservable, lastValueFrom } from 'rxjs';
 import { Server, ServerOptions, Socket } from 'socket.io';
 import { AppConfig } from '../../core/config/app-config';
 import { LOGGER } from '../../core/core.module';
+import { requestIdFor } from '../../core/http/request-id';
+import { securityHeaders } from '../../core/http/security-headers';
 import { useRedisStreams } from './scale/redis-streams';
 
 /**
@@ -46,6 +49,13 @@ export class RealtimeIoAdapter extends IoAdapter {
     };
     // Socket.IO fills in every option left out; its type lists them all as required.
     const server = super.createIOServer(port, merged as ServerOptions);
+    // Socket.IO answers its own HTTP requests (handshake, long-polling, the WebSocket upgrade):
+    // the same security headers and request id as every REST answer.
+    const headers = securityHeaders(this.config.servedOverHttps);
+    server.engine.on('headers', (responseHeaders: Record<string, string>, request: IncomingMessage) => {
+      Object.assign(responseHeaders, headers);
+      responseHeaders['X-Request-Id'] = requestIdFor(request);
+    });
     this.closeRedis = useRedisStreams(server, this.config, this.app.get<Logger>(LOGGER));
     return server;
   }
