@@ -67,16 +67,21 @@ export class ContactsService {
   }
 
   /**
-   * How `viewerId` stands to `userIds` (who is in whose list), in one query whatever the number of
-   * users: what the email rule and the `isContact` flag need. Every place that shows other users
+   * How `viewerId` stands to `userIds` (who is in whose list) and which of them are connected (on
+   * any instance), in two queries whatever the number of users: what the email rule, the
+   * `isContact` flag and the status others see need. Every place that shows other users
    * (REST answers, socket payloads) shows them through `relationsWith(viewer, ids).view(user)`.
    */
   async relationsWith(viewerId: string, userIds: string[]): Promise<ContactRelations> {
-    const others = [...new Set(userIds.map((id) => id.toLowerCase()))].filter((id) => id !== viewerId);
-    const pairs = await this.contacts.pairsWith(viewerId, others);
+    const ids = [...new Set(userIds.map((id) => id.toLowerCase()))];
+    const others = ids.filter((id) => id !== viewerId);
+    const [pairs, connected] = await Promise.all([
+      this.contacts.pairsWith(viewerId, others),
+      this.connections.connectedAmong(ids),
+    ]);
     const listedByViewer = new Set(pairs.filter((p) => p.ownerId === viewerId).map((p) => p.contactId));
     const listingViewer = new Set(pairs.filter((p) => p.contactId === viewerId).map((p) => p.ownerId));
-    return new ContactRelations(viewerId, listedByViewer, listingViewer, (id) => this.connections.isConnected(id));
+    return new ContactRelations(viewerId, listedByViewer, listingViewer, (id) => connected.has(id));
   }
 
   /** Who has `userId` in their own contact list: the users told when that user's presence changes. */

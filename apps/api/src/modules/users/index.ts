@@ -4,6 +4,8 @@ export { UsersService } from './users.service';
 export type { SearchResult } from './users.service';
 export { toPublicUser, toUserView, toProfile, visibleStatus } from './users.mapper';
 export { UserConnections } from './user-connections';
+export type { OpenedSession } from './user-connections';
+export type { LiveSessionRecord } from './schemas/live-session.schema';
 export type { PublicUser, UserView, Profile } from './users.mapper';
 export type { UserRecord, Plan } from './schemas/user.schema';
 export { SearchUsersQuery } from './dto/search-users.dto';

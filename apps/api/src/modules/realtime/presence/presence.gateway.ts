@@ -1,4 +1,4 @@
-import { Inject, UseFilters } from '@nestjs/common';
+import { BeforeApplicationShutdown, Inject, UseFilters } from '@nestjs/common';
 import { OnGatewayConnection, OnGatewayDisconnect, WebSocketGateway, WebSocketServer } from '@nestjs/websockets';
 import { Presence } from '@app/common';
 import { Logger } from 'pino';
@@ -6,9 +6,12 @@ import { Server } from 'socket.io';
 import { LOGGER } from '../../../core/core.module';
 import { DomainEvents, EventOrigin, OnDomainEvent } from '../../../core/events';
 import { ContactsService } from '../../contacts';
-import { UserConnections, UsersService } from '../../users';
+import { LiveSessionRecord, UserConnections, UsersService } from '../../users';
+import { LocalInstance } from '../cluster/local-instance';
+import { SessionLoss } from '../cluster/session-loss';
 import { AppSocket, userRoom } from '../realtime.protocol';
 import { RealtimeExceptionFilter } from '../realtime-errors';
+import { callRoom } from '../rooms/rooms.protocol';
 
 /** `user-online`: the user became visible, or changed the status others see while visible. */
 export interface UserOnline {
@@ -25,57 +28,124 @@ export interface UserOffline {
   timestamp: string;
 }
 
+/** How long a clean shutdown waits for its sockets' sessions to be ended before it gives up on them. */
+const SHUTDOWN_DRAIN_MS = 3000;
+
 /**
- * Presence over sockets: reports each socket's life to UserConnections (what others see is the
- * chosen status while connected, `offline` otherwise), and tells the users who have this user as a
- * contact when that visible status changes: first socket opened, last socket closed, or a status
- * chosen through `PUT /api/auth/status` while connected.
+ * Presence over sockets. Each socket registers the user's live session (UserConnections, in the
+ * database, so every instance sees the same; what others see is the chosen status while connected,
+ * `offline` otherwise) and the users who have this user as a contact are told when that visible
+ * status changes: the user became visible (no session before, or only one of a dead instance), the
+ * socket holding the session closed (a replaced socket's late close changes nothing), a status was
+ * chosen through `PUT /api/auth/status` while connected, or the instance holding the session died
+ * (SessionLoss, from CrashSweep).
  */
 @WebSocketGateway()
 @UseFilters(RealtimeExceptionFilter)
-export class PresenceGateway implements OnGatewayConnection<AppSocket>, OnGatewayDisconnect<AppSocket> {
+export class PresenceGateway
+  implements OnGatewayConnection<AppSocket>, OnGatewayDisconnect<AppSocket>, BeforeApplicationShutdown
+{
   @WebSocketServer() private readonly server!: Server;
-  /** Sockets counted in UserConnections, so a socket the sessions ended at once is never uncounted. */
-  private readonly counted = new Set<string>();
+  /** Each socket's registration, awaited by its close: a session is never ended before it was written. */
+  private readonly registered = new Map<string, Promise<void>>();
+  /** Work still running, so a clean shutdown can wait for its sessions to be ended. */
+  private readonly pending = new Set<Promise<void>>();
   private readonly log: Logger;
 
   constructor(
     private readonly connections: UserConnections,
     private readonly users: UsersService,
     private readonly contacts: ContactsService,
+    private readonly instance: LocalInstance,
+    private readonly loss: SessionLoss,
     @Inject(LOGGER) logger: Logger,
   ) {
     this.log = logger.child({ context: 'PresenceGateway' });
+    // A session lost with its instance is a disconnect, unless the user is already back elsewhere.
+    loss.listen(({ session, online }) => (online ? Promise.resolve() : this.wentOffline(session._id)));
+    instance.onRevived(() => this.registerAgain());
   }
 
   handleConnection(socket: AppSocket): void {
     // The sessions may have ended it already (revoked during its handshake).
     if (!socket.connected) return;
-    const userId = socket.data.user.id;
-    this.counted.add(socket.id);
-    if (this.connections.opened(userId)) this.settle(this.cameOnline(userId), userId);
+    this.registered.set(socket.id, this.settle(this.opened(socket), socket.data.user.id));
   }
 
   handleDisconnect(socket: AppSocket): void {
-    if (!this.counted.delete(socket.id)) return;
-    const userId = socket.data.user.id;
-    if (this.connections.closed(userId)) this.settle(this.wentOffline(userId), userId);
+    const registration = this.registered.get(socket.id);
+    if (!registration) return;
+    this.registered.delete(socket.id);
+    void this.settle(
+      registration.then(() => this.closed(socket)),
+      socket.data.user.id,
+    );
   }
 
-  /** A status chosen over REST: contacts see it only while the user is connected. */
+  /** A status chosen over REST: contacts see it only while the user is connected (on any instance). */
   @OnDomainEvent('user.presence.changed')
   onPresenceChanged(event: DomainEvents['user.presence.changed'], _origin: EventOrigin): void {
-    if (this.connections.isConnected(event.userId)) this.settle(this.statusChosen(event), event.userId);
+    void this.settle(this.statusChosen(event), event.userId);
+  }
+
+  /**
+   * A clean shutdown: this instance's sockets are closed as a transport close (clients reconnect to
+   * another instance), their sessions ended as on any disconnect, then the lease is given up. A
+   * session left over (the database slow or gone) keeps the lease, so another instance ends it once
+   * the lease runs out.
+   */
+  async beforeApplicationShutdown(): Promise<void> {
+    for (const socket of this.server.of('/').sockets.values()) socket.conn.close(true);
+    const drained = Promise.all([...this.pending]);
+    await Promise.race([drained, new Promise((resolve) => setTimeout(resolve, SHUTDOWN_DRAIN_MS).unref())]);
+    try {
+      if ((await this.connections.countOf(this.instance.id)) === 0) await this.instance.release();
+      else this.log.warn('sessions left at shutdown: another instance ends them when this lease runs out');
+    } catch (error) {
+      this.log.warn({ error: (error as Error).message }, 'instance lease not released at shutdown');
+    }
+  }
+
+  private async opened(socket: AppSocket): Promise<void> {
+    const userId = socket.data.user.id;
+    // A resumed socket is back in its call rooms already.
+    const prefix = callRoom('');
+    const rooms = [...socket.rooms].filter((room) => room.startsWith(prefix)).map((room) => room.slice(prefix.length));
+    const previous = await this.connections.open({ userId, instanceId: this.instance.id, socketId: socket.id, rooms });
+    if (previous && !(await this.diedWith(previous))) return;
+    if (previous) await this.loss.lost({ session: previous, since: new Date(), online: true });
+    await this.cameOnline(userId);
+  }
+
+  private async closed(socket: AppSocket): Promise<void> {
+    const userId = socket.data.user.id;
+    if (await this.connections.close(userId, socket.id)) await this.wentOffline(userId);
+  }
+
+  /** A session replaced by a socket of this user: its instance died without ending it. */
+  private async diedWith(previous: LiveSessionRecord): Promise<boolean> {
+    return previous.instanceId !== this.instance.id && !(await this.instance.isAlive(previous.instanceId));
+  }
+
+  /** After this instance's lease ran out and another ended its sessions: its live sockets register again. */
+  private registerAgain(): void {
+    for (const socket of this.server.of('/').sockets.values() as IterableIterator<AppSocket>) {
+      const registration = this.registered.get(socket.id);
+      if (!registration || !socket.connected) continue;
+      const again = registration.then(() => this.opened(socket));
+      this.registered.set(socket.id, this.settle(again, socket.data.user.id));
+    }
   }
 
   private async cameOnline(userId: string): Promise<void> {
     const user = await this.users.findById(userId);
     // Choosing `offline` keeps a connected user invisible; a socket gone meanwhile is told by its close.
-    if (!user || user.presence === 'offline' || !this.connections.isConnected(userId)) return;
+    if (!user || user.presence === 'offline' || !(await this.connections.isConnected(userId))) return;
     await this.tell(userId, 'user-online', this.online(userId, user.presence));
   }
 
   private async statusChosen({ userId, status }: DomainEvents['user.presence.changed']): Promise<void> {
+    if (!(await this.connections.isConnected(userId))) return;
     if (status !== 'offline') return this.tell(userId, 'user-online', this.online(userId, status));
     const user = await this.users.findById(userId);
     await this.tell(userId, 'user-offline', this.offline(userId, user?.lastSeenAt ?? null));
@@ -83,7 +153,7 @@ export class PresenceGateway implements OnGatewayConnection<AppSocket>, OnGatewa
 
   private async wentOffline(userId: string): Promise<void> {
     const user = await this.users.recordLastSeen(userId);
-    if (this.connections.isConnected(userId)) return;
+    if (await this.connections.isConnected(userId)) return;
     await this.tell(userId, 'user-offline', this.offline(userId, user?.lastSeenAt ?? null));
   }
 
@@ -105,8 +175,11 @@ export class PresenceGateway implements OnGatewayConnection<AppSocket>, OnGatewa
     };
   }
 
-  /** Connection hooks cannot await: a failure is logged, never left unhandled. */
-  private settle(work: Promise<void>, userId: string): void {
-    work.catch((err: unknown) => this.log.error({ err, userId }, 'presence update failed'));
+  /** Connection hooks cannot await: a failure is logged, never left unhandled; shutdown waits for it. */
+  private settle(work: Promise<void>, userId: string): Promise<void> {
+    const settled = work.catch((err: unknown) => this.log.error({ err, userId }, 'presence update failed'));
+    this.pending.add(settled);
+    void settled.finally(() => this.pending.delete(settled));
+    return settled;
   }
 }

@@ -2,11 +2,13 @@ import { Module } from '@nestjs/common';
 import { MongooseModule } from '@nestjs/mongoose';
 import { CallsModule } from '../../calls';
 import { UsersModule } from '../../users';
+import { ClusterModule } from '../cluster/cluster.module';
 import { RealtimeMetricsModule } from '../metrics/realtime-metrics.module';
 import { RealtimeExceptionFilter } from '../realtime-errors';
 import { RoomAbsenceRepository } from './absences/room-absence.repository';
 import { RoomAbsence, RoomAbsenceSchema } from './absences/room-absence.schema';
 import { RoomAbsenceSweep } from './absences/room-absence-sweep';
+import { LostSessionRooms } from './absences/lost-session-rooms';
 import { RoomMembership } from './room-membership';
 import { RoomMembershipSync } from './room-membership-sync';
 import { RoomsGateway } from './rooms.gateway';
@@ -21,6 +23,7 @@ import { SignalRelay } from './signal-relay';
     CallsModule,
     UsersModule,
     RealtimeMetricsModule,
+    ClusterModule,
     MongooseModule.forFeature([{ name: RoomAbsence.name, schema: RoomAbsenceSchema }]),
   ],
   providers: [
@@ -30,6 +33,7 @@ import { SignalRelay } from './signal-relay';
     RoomMembershipSync,
     RoomAbsenceRepository,
     RoomAbsenceSweep,
+    LostSessionRooms,
     RealtimeExceptionFilter,
   ],
 })

@@ -4,6 +4,7 @@ import { Logger } from 'pino';
 import { APP_CONFIG, AppConfig } from '../../../../core/config/app-config';
 import { LOGGER } from '../../../../core/core.module';
 import { CallLeaveService } from '../../../calls';
+import { UserConnections } from '../../../users';
 import { RoomAbsenceRepository } from './room-absence.repository';
 import { RoomAbsenceRecord } from './room-absence.schema';
 
@@ -33,6 +34,7 @@ export class RoomAbsenceSweep implements OnModuleInit, OnModuleDestroy {
   constructor(
     private readonly absences: RoomAbsenceRepository,
     private readonly leaving: CallLeaveService,
+    private readonly connections: UserConnections,
     @Inject(APP_CONFIG) config: AppConfig,
     @Inject(LOGGER) logger: Logger,
     @Optional() @Inject(ROOM_ABSENCE_SWEEP_INTERVAL) intervalMs?: number,
@@ -67,18 +69,28 @@ export class RoomAbsenceSweep implements OnModuleInit, OnModuleDestroy {
 
   private async settle(absence: RoomAbsenceRecord): Promise<boolean> {
     if (!(await this.absences.claim(absence))) return false;
-    // Back in the room by a path that did not clear the absence (a socket replaced mid-join): stays.
-    if (await this.presence(absence.callId, absence.userId)) return false;
     try {
+      // Back in the room by a path that did not clear the absence (a socket replaced mid-join): stays.
+      if (await this.isBack(absence)) return false;
       await this.leaving.leave(absence.callId, absence.userId);
       return true;
     } catch (error) {
       // Already left, or the call ended: nothing to mark.
       if (error instanceof AppException) return false;
-      // Claimed but not settled: put it back for the next sweep.
+      // Claimed but not settled (an instance that died still counted by the adapter, the database
+      // away): put it back for the next sweep.
       await this.absences.record(absence.callId, absence.userId, absence.since);
       throw error;
     }
+  }
+
+  /**
+   * Without a live session the user has no socket anywhere (one `_id` read, and no question to the
+   * other instances, some of which may have died); with one, the sockets in the room decide.
+   */
+  private async isBack(absence: RoomAbsenceRecord): Promise<boolean> {
+    if (!(await this.connections.isConnected(absence.userId))) return false;
+    return this.presence(absence.callId, absence.userId);
   }
 
   private async tick(): Promise<void> {
