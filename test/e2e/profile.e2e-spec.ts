@@ -22,7 +22,7 @@ describe('profile and presence', () => {
           email: user.email,
           phoneNumber: '+14155550123',
           avatar: null,
-          status: 'offline',
+          status: 'online',
           role: 'user',
           isEmailVerified: false,
           preferences: {},

@@ -43,7 +43,11 @@ export class User {
   @Prop({ type: String, enum: ACCOUNT_STATUS, default: 'active' })
   accountStatus!: AccountStatus;
 
-  @Prop({ type: String, enum: PRESENCE, default: 'offline' })
+  /**
+   * The status the user chose (`online` until they choose another); others see it only while the
+   * user has a live socket (UserConnections), `offline` otherwise.
+   */
+  @Prop({ type: String, enum: PRESENCE, default: 'online' })
   presence!: Presence;
 
   @Prop({ type: Date, default: null })
