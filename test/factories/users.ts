@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { randomIp, TestApp } from '../support/app';
+import { Types } from 'mongoose';
 
 export interface RegisteredUser {
   id: string;
@@ -41,3 +42,21 @@ export async function makeUser(t: TestApp, overrides: Record<string, unknown> = 
 }
 
 export const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
+
+/**
+ * A moderator or admin: registered through the API, given the role in the database (as an admin
+ * would give it), then signed in again so the token carries the role.
+ */
+export async function makeStaff(t: TestApp, role: 'moderator' | 'admin'): Promise<RegisteredUser> {
+  const user = await makeUser(t, { firstName: role === 'admin' ? 'Admin' : 'Moderator' });
+  const db = await t.db();
+  await db.collection('users').updateOne({ _id: new Types.ObjectId(user.id) }, { $set: { role } });
+  const res = await t.request({
+    method: 'POST',
+    url: '/api/auth/login',
+    body: { email: user.email, password: user.password },
+    remoteAddress: randomIp(),
+  });
+  if (res.status !== 200) throw new Error(`login failed: ${res.status} ${res.text}`);
+  return { ...user, token: res.body.data.token };
+}

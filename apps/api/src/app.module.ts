@@ -9,6 +9,7 @@ import { AllExceptionsFilter } from './core/http/all-exceptions.filter';
 import { EnvelopeInterceptor } from './core/http/envelope.interceptor';
 import { RateLimitGuard } from './core/rate-limit/rate-limit.guard';
 import { RateLimitModule } from './core/rate-limit/rate-limit.module';
+import { AdminModule } from './modules/admin';
 import { AuthModule, JwtAuthGuard, RolesGuard } from './modules/auth';
 import { CallsModule } from './modules/calls';
 import { ContactsModule } from './modules/contacts';
@@ -43,6 +44,7 @@ export class AppModule {
         CallsModule,
         HealthModule,
         RealtimeModule,
+        AdminModule,
         ...extraModules,
       ],
       providers: [

@@ -21,7 +21,7 @@ export type CallMode = (typeof CALL_MODES)[number];
 export const CALL_STATUSES = ['scheduled', 'active', 'ended'] as const;
 export type CallStatus = (typeof CALL_STATUSES)[number];
 
-export const END_REASONS = ['ended-by-host', 'all-left', 'declined', 'idle', 'expired'] as const;
+export const END_REASONS = ['ended-by-host', 'ended-by-admin', 'all-left', 'declined', 'idle', 'expired'] as const;
 export type EndReason = (typeof END_REASONS)[number];
 
 export const PARTICIPANT_ROLES = ['host', 'participant'] as const;

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { RateLimitName } from '@app/common';
 import { Env, envSchema } from './config.schema';
 
@@ -19,6 +19,8 @@ export interface AppConfig {
   log: { level: Env['LOG_LEVEL']; format: 'json' | 'pretty' };
   /** `uri` is filled in by start-up when the embedded database serves (`embedded: true`). */
   database: { uri?: string; embedded: boolean; dataDir: string; embeddedPort: number };
+  /** Where `POST /api/admin/system/backup` writes its archives (0700; they hold password hashes). */
+  backupDir: string;
   redisUrl?: string;
   jwt: { secret: string; expiresInSeconds: number; secretGenerated: boolean };
   cors: { origins: string[] };
@@ -92,6 +94,7 @@ export function loadConfig(source: Record<string, string | undefined>): AppConfi
       format: env.LOG_FORMAT ?? (env.NODE_ENV === 'development' ? 'pretty' : 'json'),
     },
     database: { uri: env.MONGODB_URI, embedded: !env.MONGODB_URI, dataDir, embeddedPort: env.EMBEDDED_DB_PORT },
+    backupDir: resolve(env.BACKUP_DIR ?? join(env.DATA_DIR, 'backups')),
     redisUrl: env.REDIS_URL,
     jwt: { ...jwt, expiresInSeconds: durationSeconds(env.JWT_EXPIRES_IN) },
     cors: {

@@ -90,6 +90,7 @@ export const envSchema = z
         .optional(),
     ),
     DATA_DIR: z.string().trim().min(1).default('./.data'),
+    BACKUP_DIR: optionalString,
     EMBEDDED_DB_PORT: int(0, 65535, 0),
     REDIS_URL: optionalUrl(['redis:', 'rediss:']),
     JWT_SECRET: optionalString.pipe(z.string().min(32, 'must be at least 32 characters (256 bits) long').optional()),

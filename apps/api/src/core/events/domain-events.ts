@@ -136,6 +136,23 @@ export interface UserDeletedEvent {
   at: string;
 }
 
+/** An account was created (registration, the start-up bootstrap or the CLI). */
+export interface UserRegisteredEvent {
+  userId: string;
+  role: Role;
+  at: string;
+}
+
+/** A moderator or admin removed a participant from a call; they may rejoin only if invited again. */
+export interface CallParticipantKickedEvent {
+  callId: string;
+  channelName: string;
+  userId: string;
+  /** The moderator or admin who kicked them. */
+  by: string;
+  at: string;
+}
+
 export interface UserRoleChangedEvent {
   userId: string;
   role: Role;
@@ -155,6 +172,7 @@ export interface DomainEvents {
   'call.host.changed': CallHostChangedEvent;
   'call.media.updated': CallMediaUpdatedEvent;
   'call.chat.message': CallChatMessageEvent;
+  'call.participant.kicked': CallParticipantKickedEvent;
   'call.ended': CallEndedEvent;
   'call.room.joined': CallRoomMembershipEvent;
   'call.room.left': CallRoomMembershipEvent;
@@ -163,6 +181,7 @@ export interface DomainEvents {
   'user.suspended': UserSuspendedEvent;
   'user.deleted': UserDeletedEvent;
   'user.role.changed': UserRoleChangedEvent;
+  'user.registered': UserRegisteredEvent;
 }
 
 export type DomainEventName = keyof DomainEvents;
@@ -177,6 +196,7 @@ export const DOMAIN_EVENT_NAMES = [
   'call.host.changed',
   'call.media.updated',
   'call.chat.message',
+  'call.participant.kicked',
   'call.ended',
   'call.room.joined',
   'call.room.left',
@@ -185,6 +205,7 @@ export const DOMAIN_EVENT_NAMES = [
   'user.suspended',
   'user.deleted',
   'user.role.changed',
+  'user.registered',
 ] as const satisfies readonly DomainEventName[];
 type UnlistedName = Exclude<DomainEventName, (typeof DOMAIN_EVENT_NAMES)[number]>;
 /** Fails to compile while a name of the map is missing from DOMAIN_EVENT_NAMES. */

@@ -3,6 +3,7 @@ import { Inject, Injectable, OnApplicationBootstrap } from '@nestjs/common';
 import { Logger } from 'pino';
 import { APP_CONFIG, AppConfig } from '../../core/config/app-config';
 import { LOGGER } from '../../core/core.module';
+import { EventBus } from '../../core/events';
 import { UserRecord, UsersService } from '../users';
 import { hashPassword, meetsPasswordPolicy, PASSWORD_MESSAGE } from '@app/common';
 
@@ -34,6 +35,7 @@ export class AdminAccountsService implements OnApplicationBootstrap {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(LOGGER) logger: Logger,
     private readonly users: UsersService,
+    private readonly events: EventBus,
   ) {
     this.log = logger.child({ context: 'AdminAccounts' });
   }
@@ -69,6 +71,11 @@ export class AdminAccountsService implements OnApplicationBootstrap {
         phoneNumber: null,
         role: 'admin',
         isEmailVerified: true,
+      });
+      this.events.publish('user.registered', {
+        userId: user._id.toHexString(),
+        role: 'admin',
+        at: new Date().toISOString(),
       });
       return { result: 'created', user };
     } catch (error) {

@@ -69,6 +69,11 @@ export class AuthService implements OnModuleDestroy {
       }
       throw error;
     }
+    this.events.publish('user.registered', {
+      userId: user._id.toHexString(),
+      role: user.role,
+      at: new Date().toISOString(),
+    });
     this.inBackground('verification mail', () => this.mailToken(user, 'verify-email'));
     return this.session(user);
   }

@@ -1,0 +1,5 @@
+import { Module } from '@nestjs/common';
+
+/** Admin analytics: see docs/architecture.md, "Admin". */
+@Module({})
+export class AdminAnalyticsModule {}
