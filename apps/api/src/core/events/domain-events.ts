@@ -96,6 +96,13 @@ export interface CallEndedEvent {
   /** The user whose action ended the call (host, last leaver, decliner); null for housekeeping. */
   endedBy: string | null;
   duration: number;
+  callType: CallType;
+  callMode: CallMode;
+  /** The host when it ended. */
+  hostId: string;
+  /** When the call became active (null for a scheduled call that never started), and when it ended. */
+  startedAt: string | null;
+  endedAt: string;
   /** Users who were joined when the call ended (now marked left). */
   participantIds: string[];
 }

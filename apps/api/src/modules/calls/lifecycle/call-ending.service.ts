@@ -71,6 +71,11 @@ export class CallEndingService {
       reason: ending.reason,
       endedBy: ending.userId,
       duration: ended.duration ?? 0,
+      callType: call.callType,
+      callMode: call.callMode,
+      hostId: call.hostId.toHexString(),
+      startedAt: call.startedAt?.toISOString() ?? null,
+      endedAt: now.toISOString(),
       participantIds,
     });
     return ended;
