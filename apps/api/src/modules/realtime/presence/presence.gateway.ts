@@ -46,8 +46,14 @@ export class PresenceGateway
   implements OnGatewayConnection<AppSocket>, OnGatewayDisconnect<AppSocket>, BeforeApplicationShutdown
 {
   @WebSocketServer() private readonly server!: Server;
-  /** Each socket's registration, awaited by its close: a session is never ended before it was written. */
-  private readonly registered = new Map<string, Promise<void>>();
+  /** Sockets whose session was registered (a socket the sessions ended at once never was). */
+  private readonly registered = new Set<string>();
+  /**
+   * Each user's session writes of this instance, chained in the order of the socket events: a
+   * socket replaced here closes after its successor's session is written, so its conditional
+   * delete finds the successor's and leaves it.
+   */
+  private readonly queues = new Map<string, Promise<void>>();
   /** Work still running, so a clean shutdown can wait for its sessions to be ended. */
   private readonly pending = new Set<Promise<void>>();
   private readonly log: Logger;
@@ -69,17 +75,13 @@ export class PresenceGateway
   handleConnection(socket: AppSocket): void {
     // The sessions may have ended it already (revoked during its handshake).
     if (!socket.connected) return;
-    this.registered.set(socket.id, this.settle(this.opened(socket), socket.data.user.id));
+    this.registered.add(socket.id);
+    this.inOrder(socket.data.user.id, () => this.opened(socket));
   }
 
   handleDisconnect(socket: AppSocket): void {
-    const registration = this.registered.get(socket.id);
-    if (!registration) return;
-    this.registered.delete(socket.id);
-    void this.settle(
-      registration.then(() => this.closed(socket)),
-      socket.data.user.id,
-    );
+    if (!this.registered.delete(socket.id)) return;
+    this.inOrder(socket.data.user.id, () => this.closed(socket));
   }
 
   /** A status chosen over REST: contacts see it only while the user is connected (on any instance). */
@@ -130,11 +132,16 @@ export class PresenceGateway
   /** After this instance's lease ran out and another ended its sessions: its live sockets register again. */
   private registerAgain(): void {
     for (const socket of this.server.of('/').sockets.values() as IterableIterator<AppSocket>) {
-      const registration = this.registered.get(socket.id);
-      if (!registration || !socket.connected) continue;
-      const again = registration.then(() => this.opened(socket));
-      this.registered.set(socket.id, this.settle(again, socket.data.user.id));
+      if (this.registered.has(socket.id)) this.inOrder(socket.data.user.id, () => this.opened(socket));
     }
+  }
+
+  private inOrder(userId: string, work: () => Promise<void>): void {
+    const queued = this.settle((this.queues.get(userId) ?? Promise.resolve()).then(work), userId);
+    this.queues.set(userId, queued);
+    void queued.finally(() => {
+      if (this.queues.get(userId) === queued) this.queues.delete(userId);
+    });
   }
 
   private async cameOnline(userId: string): Promise<void> {
