@@ -2,6 +2,7 @@
 export { UsersModule } from './users.module';
 export { UsersService } from './users.service';
 export type { SearchResult } from './users.service';
+export type { UserCountField, UserRollupFacts } from './users.repository';
 export { toPublicUser, toUserView, toProfile, visibleStatus } from './users.mapper';
 export { UserConnections } from './user-connections';
 export type { OpenedSession } from './user-connections';

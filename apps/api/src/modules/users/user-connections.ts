@@ -91,4 +91,9 @@ export class UserConnections {
   countOf(instanceId: string): Promise<number> {
     return this.sessions.countDocuments({ instanceId }).exec();
   }
+
+  /** How many users have a live socket now, on any instance (admin dashboard: one count). */
+  countAll(): Promise<number> {
+    return this.sessions.estimatedDocumentCount().exec();
+  }
 }

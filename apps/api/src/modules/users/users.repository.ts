@@ -3,6 +3,12 @@ import { InjectModel } from '@nestjs/mongoose';
 import { FilterQuery, Model, Types, UpdateQuery } from 'mongoose';
 import { AccountStatus, Presence, User, UserRecord } from './schemas/user.schema';
 
+/** The fields a user's count can be grouped by (admin analytics). */
+export type UserCountField = 'role' | 'accountStatus' | 'subscription.plan' | 'isEmailVerified';
+
+/** What rebuilding the admin rollups reads of each account. */
+export type UserRollupFacts = Pick<UserRecord, '_id' | 'createdAt' | 'accountStatus'>;
+
 export type NewUser = Pick<User, 'firstName' | 'lastName' | 'email' | 'passwordHash' | 'phoneNumber'> &
   Partial<Pick<User, 'role' | 'isEmailVerified'>>;
 
@@ -96,5 +102,30 @@ export class UsersRepository {
     if (!Types.ObjectId.isValid(id)) return null;
     const { matchedCount } = await this.users.updateOne({ _id: id }, update, { runValidators: true }).exec();
     return matchedCount === 0 ? null : this.findById(id);
+  }
+
+  /** Accounts not deleted whose `lastSeenAt` is at or after `since` (admin dashboard; scans on the embedded database). */
+  countSeenSince(since: Date): Promise<number> {
+    return this.users.countDocuments({ lastSeenAt: { $gte: since }, accountStatus: { $ne: 'deleted' } }).exec();
+  }
+
+  countWithStatus(status: AccountStatus): Promise<number> {
+    return this.users.countDocuments({ accountStatus: status }).exec();
+  }
+
+  /**
+   * How many accounts have each value of `field`, by one `$group` with a single `$sum` (the embedded
+   * database computes only the first accumulator of a group).
+   */
+  async countsBy(field: UserCountField): Promise<{ value: unknown; count: number }[]> {
+    const rows = await this.users
+      .aggregate<{ _id: unknown; count: number }>([{ $group: { _id: `$${field}`, count: { $sum: 1 } } }])
+      .exec();
+    return rows.map((row) => ({ value: row._id, count: row.count }));
+  }
+
+  /** Every account, a batch at a time, with the fields the admin rollups are rebuilt from. */
+  eachForRollups(): AsyncIterable<UserRollupFacts> {
+    return this.users.find({}, { createdAt: 1, accountStatus: 1 }).lean<UserRollupFacts>().cursor({ batchSize: 1000 });
   }
 }

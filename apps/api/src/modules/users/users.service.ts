@@ -3,8 +3,8 @@ import { AppException, ErrorCode, Role } from '@app/common';
 import { UpdateProfileDto } from './dto/update-profile.dto';
 import { EventBus } from '../../core/events';
 import { Profile, toProfile } from './users.mapper';
-import { NewUser, UsersRepository } from './users.repository';
-import { Presence, UserRecord } from './schemas/user.schema';
+import { NewUser, UserCountField, UserRollupFacts, UsersRepository } from './users.repository';
+import { AccountStatus, Presence, UserRecord } from './schemas/user.schema';
 import { exactEmailQuery, searchPatterns } from './user-search';
 
 /** Users a search found, and the email address the query named in full (the searcher knows it), if any. */
@@ -113,5 +113,24 @@ export class UsersService {
     const user = await query;
     if (!user) throw new AppException(ErrorCode.NOT_FOUND, 'User not found');
     return user;
+  }
+
+  /** Accounts not deleted seen (presence change or disconnect) at or after `since`. */
+  countSeenSince(since: Date): Promise<number> {
+    return this.users.countSeenSince(since);
+  }
+
+  countWithStatus(status: AccountStatus): Promise<number> {
+    return this.users.countWithStatus(status);
+  }
+
+  /** How many accounts have each value of `field` (values without accounts are absent). */
+  countsBy(field: UserCountField): Promise<{ value: unknown; count: number }[]> {
+    return this.users.countsBy(field);
+  }
+
+  /** Every account's creation time and status, a batch at a time (rebuilding the admin rollups). */
+  eachForRollups(): AsyncIterable<UserRollupFacts> {
+    return this.users.eachForRollups();
   }
 }
