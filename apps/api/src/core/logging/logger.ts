@@ -2,6 +2,7 @@ import { LoggerService } from '@nestjs/common';
 import { FastifyReply, FastifyRequest, LogController } from 'fastify';
 import pino, { Logger, LoggerOptions } from 'pino';
 import { AppConfig } from '../config/app-config';
+import { LogStoreSink, registerLogStoreSink } from './log-store-sink';
 
 /** Paths that must never reach a log line. */
 const REDACT = [
@@ -14,22 +15,39 @@ const REDACT = [
   '*.token',
 ];
 
-/** JSON lines in production (one object per event, ISO time), pino-pretty in development. */
+/** The log store (admin `system/logs`) receives these levels whatever LOG_LEVEL says. */
+const STORED_LEVEL = 'warn';
+
+/**
+ * JSON lines in production (one object per event, ISO time), pino-pretty in development; LOG_LEVEL
+ * decides what reaches stdout. Warnings and errors also go to the log store's sink (its lines are
+ * already redacted by `redact`), which the admin module drains into the database.
+ */
 export function createLogger(config: Pick<AppConfig, 'log'>): Logger {
+  const output = config.log.level;
   const options: LoggerOptions = {
-    level: config.log.level,
+    level: pino.levels.values[output] < pino.levels.values[STORED_LEVEL] ? output : STORED_LEVEL,
     base: { service: 'video-call-api' },
     timestamp: pino.stdTimeFunctions.isoTime,
     redact: { paths: REDACT, censor: '[redacted]' },
   };
-  if (config.log.format === 'json') return pino(options);
-  return pino(
+  const stdout =
+    config.log.format === 'json'
+      ? pino.destination(1)
+      : pino.transport({
+          target: 'pino-pretty',
+          options: { translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname,service' },
+        });
+  const sink = new LogStoreSink();
+  const logger = pino(
     options,
-    pino.transport({
-      target: 'pino-pretty',
-      options: { translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname,service' },
-    }),
+    pino.multistream([
+      { level: output, stream: stdout },
+      { level: STORED_LEVEL, stream: sink },
+    ]),
   );
+  registerLogStoreSink(logger, sink);
+  return logger;
 }
 
 /** Nest's start-up chatter (module and route listings) goes to debug. */

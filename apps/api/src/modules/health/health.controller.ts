@@ -26,7 +26,7 @@ import { HealthService } from './health.service';
 import { CheckName, CheckResult, HealthStatus } from './health.types';
 import { checkSummary, reportSummary, versionSummary } from './health.views';
 
-interface HealthBody {
+export interface HealthBody {
   success: boolean;
   status: HealthStatus;
   message?: string;
@@ -39,7 +39,7 @@ interface HealthBody {
  * The spec's health shape: `{ success, status: "healthy" | "warning" | "unhealthy", timestamp, data }`.
  * Unhealthy answers are 503 and also carry `message` and `errorCode: SERVICE_UNAVAILABLE`.
  */
-function sendHealth(reply: FastifyReply, status: HealthStatus, data: unknown, what: string): HealthBody {
+export function sendHealth(reply: FastifyReply, status: HealthStatus, data: unknown, what: string): HealthBody {
   const body: HealthBody = { success: status !== 'unhealthy', status, timestamp: new Date().toISOString(), data };
   if (status === 'unhealthy') {
     void reply.status(HttpStatus.SERVICE_UNAVAILABLE);

@@ -10,5 +10,6 @@ import { HealthService } from './health.service';
   controllers: [HealthController],
   // JwtAuthGuard here is the global guard's class, so HealthAccessGuard authenticates with the same checks.
   providers: [HealthService, HealthAccessGuard, JwtAuthGuard],
+  exports: [HealthService],
 })
 export class HealthModule {}

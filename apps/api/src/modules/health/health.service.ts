@@ -12,6 +12,8 @@ import { MetricsService } from '../../core/metrics/metrics.service';
 import { MailService } from '../mail';
 import { CONNECTED_SOCKETS_METRIC } from '../realtime';
 import { PACKAGE } from '../../version';
+import { Role } from '@app/common';
+import { reportSummary } from './health.views';
 import {
   byThreshold,
   CHECK_NAMES,
@@ -336,5 +338,15 @@ export class HealthService implements OnApplicationShutdown {
       nest: PACKAGE.dependencies['@nestjs/core'],
       apiPrefix: '/api',
     };
+  }
+
+  /**
+   * The report as `GET /api/health` shows it to this caller, for routes that serve the same report
+   * elsewhere (admin's `system/health`): whole for those who see the host's details
+   * (HEALTH_DETAILS=public, or an admin, as HealthAccessGuard decides), else its summary.
+   */
+  async reportFor(role: Role | undefined): Promise<HealthReport> {
+    const report = await this.report();
+    return this.config.health.details === 'public' || role === 'admin' ? report : reportSummary(report);
   }
 }
