@@ -18,4 +18,6 @@ export const CALL_MESSAGES = {
   oneToOneInvitee: 'A one-to-one call can invite only one user',
   noInvitation: 'You have no invitation to this call',
   alreadyAnswered: 'The invitation was already answered',
+  notParticipant: 'This user is not a participant of this call',
+  alreadyKicked: 'This user was already removed from this call',
 } as const;

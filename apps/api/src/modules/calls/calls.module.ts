@@ -10,9 +10,11 @@ import { InvitationsService } from './invitations/invitations.service';
 import { CallCreationService } from './lifecycle/call-creation.service';
 import { CallEndingService } from './lifecycle/call-ending.service';
 import { CallJoinService } from './lifecycle/call-join.service';
+import { CallKickService } from './lifecycle/call-kick.service';
 import { CallLeaveService } from './lifecycle/call-leave.service';
 import { MediaChatService } from './media-chat/media-chat.service';
 import { CallQueriesService } from './queries/call-queries.service';
+import { CallStaffQueries } from './queries/call-staff-queries.service';
 import { CallRepository } from './repositories/call.repository';
 import { ChatMessageRepository } from './repositories/chat-message.repository';
 import { InvitationRepository } from './repositories/invitation.repository';
@@ -30,7 +32,8 @@ import { CallViews } from './views/call-views.service';
  * Calls: lifecycle, invitations, participants, media state, chat and Agora RTC tokens. Other
  * modules use what index.ts exports: the access rules (CallAccessService), the one way to end a
  * call (CallEndingService), leaving one (CallLeaveService, for the reconnect grace), the reads (CallQueriesService) and media and chat (MediaChatService,
- * which the Socket.IO gateway calls as the REST routes do).
+ * which the Socket.IO gateway calls as the REST routes do), and for staff reading any call
+ * (CallStaffQueries) and removing a participant (CallKickService).
  */
 @Module({
   imports: [
@@ -63,6 +66,8 @@ import { CallViews } from './views/call-views.service';
     MediaChatService,
     CallQueriesService,
     CallsHousekeeping,
+    CallKickService,
+    CallStaffQueries,
   ],
   exports: [
     CallAccessService,
@@ -71,6 +76,8 @@ import { CallViews } from './views/call-views.service';
     CallQueriesService,
     MediaChatService,
     InvitationsService,
+    CallKickService,
+    CallStaffQueries,
   ],
 })
 export class CallsModule {}

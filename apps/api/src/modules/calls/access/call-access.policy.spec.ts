@@ -230,6 +230,14 @@ describe('call access policy', () => {
     });
   });
 
+  it('lets a removed user join again once invited since (a pending invitation), while the call is open', () => {
+    const reinvited: Relation = { invitation: 'pending', participant: 'kicked' };
+    for (const mode of MODES) {
+      expect(outcome(decideJoin(facts(reinvited, 'active', mode, 'a required password'), false))).toBe(ALLOW);
+      expect(outcome(decideJoin(facts(reinvited, 'ended', mode, 'no password'), false))).toBe(ENDED);
+    }
+  });
+
   it('asks for the password that is stored, to be compared with the one given', () => {
     const decision = decideJoin(facts(RELATIONS.stranger, 'active', 'group', 'a required password'), true);
     expect(decision).toMatchObject({ verdict: 'verify-password', passwordHash: '$2b$12$hash' });

@@ -112,14 +112,15 @@ export function decideRespond(f: CallFacts): Decision {
 }
 
 /**
- * Join: never someone removed from the call; without a password the host, invitees (any status)
+ * Join: never someone removed from the call, unless invited again since (a pending invitation:
+ * the removal withdrew any earlier one); without a password the host, invitees (any status)
  * and former participants; in a `group` call also anyone else with the id, with the password when
  * the call requires one (a missing password is refused without being counted as a guess). A
  * one-to-one call admits only its host and invitee. Then the call must still be open: checked
  * after the password, so a stranger learns nothing about the call without it.
  */
 export function decideJoin(f: CallFacts, passwordGiven: boolean): JoinDecision {
-  if (f.participant?.state === 'kicked') return forbidden(CALL_MESSAGES.kicked);
+  if (f.participant?.state === 'kicked' && f.invitation?.status !== 'pending') return forbidden(CALL_MESSAGES.kicked);
   const stillOpen = firstOf(ended(f));
   if (isRelated(f)) return stillOpen;
   if (f.call.callMode === 'one-to-one') return forbidden(CALL_MESSAGES.oneToOneClosed);

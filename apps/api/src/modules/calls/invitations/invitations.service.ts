@@ -34,8 +34,9 @@ export class InvitationsService {
 
   /**
    * Invite more users (host or current participant, open call). Users who are already invited,
-   * in the call (now or before), the host, or the caller are skipped, not refused.
-   * A one-to-one call has at most one invitee ever (409 otherwise).
+   * in the call (now or before), the host, or the caller are skipped, not refused; users removed
+   * from the call (kicked) are invited again, which lets them rejoin once (skipped while such an
+   * invitation is still pending). A one-to-one call has at most one invitee ever (409 otherwise).
    */
   async invite(
     callId: string,
@@ -48,6 +49,7 @@ export class InvitationsService {
       this.participants.participantsOf(call._id),
       this.invitations.invitationsOf(call._id),
     ]);
+    const removed = new Set(participants.filter((p) => p.state === 'kicked').map((p) => p.userId.toHexString()));
     const taken = new Set([
       userId,
       call.hostId.toHexString(),
@@ -67,6 +69,11 @@ export class InvitationsService {
         return { invitations: [], skipped: userIds };
       }
     }
+    const readmitted = await this.reinvite(
+      call._id,
+      userId,
+      userIds.filter((id) => removed.has(id)),
+    );
     let result: { created: InvitationRecord[]; skipped: string[] };
     try {
       result = await this.invitations.invite(call._id, userId, fresh);
@@ -74,18 +81,35 @@ export class InvitationsService {
       if (oneToOne) await this.calls.countInvitations(call._id, -1).catch(() => undefined);
       throw error;
     }
-    const { created, skipped } = result;
+    const skipped = [...result.skipped, ...readmitted.skipped];
+    const created = [...result.created, ...readmitted.created];
     if (oneToOne) {
-      if (created.length === 0) await this.calls.countInvitations(call._id, -1);
+      if (result.created.length === 0) await this.calls.countInvitations(call._id, -1);
     } else {
-      await this.calls.countInvitations(call._id, created.length);
+      await this.calls.countInvitations(call._id, result.created.length);
     }
     if (created.length > 0) this.events.publish('call.invited', callInvitedEvent(call, userId, created));
     const users = await this.users.lookup(created.map((i) => i.inviteeId.toHexString()));
     return {
       invitations: created.map((i) => toInvitationView(i, users)),
-      skipped: [...userIds.filter((id) => taken.has(id)), ...skipped],
+      skipped: [...userIds.filter((id) => taken.has(id) && !removed.has(id)), ...skipped],
     };
+  }
+
+  /** Invites removed users again; those whose new invitation is already pending are skipped. */
+  private async reinvite(
+    callId: string,
+    invitedBy: string,
+    userIds: string[],
+  ): Promise<{ created: InvitationRecord[]; skipped: string[] }> {
+    const created: InvitationRecord[] = [];
+    const skipped: string[] = [];
+    for (const id of userIds) {
+      const invitation = await this.invitations.reinvite(callId, invitedBy, id);
+      if (invitation) created.push(invitation);
+      else skipped.push(id);
+    }
+    return { created, skipped };
   }
 
   /**

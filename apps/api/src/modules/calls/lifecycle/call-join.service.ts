@@ -9,7 +9,7 @@ import { CALL_MESSAGES } from '../calls.messages';
 import { CallView } from '../calls.mapper';
 import { CallRepository } from '../repositories/call.repository';
 import { InvitationRepository } from '../repositories/invitation.repository';
-import { ParticipantRepository } from '../repositories/participant.repository';
+import { JoinFields, ParticipantRepository } from '../repositories/participant.repository';
 import { CallRecord } from '../schemas/call.schema';
 import { ParticipantRecord } from '../schemas/call-participant.schema';
 import { CallViews } from '../views/call-views.service';
@@ -106,9 +106,29 @@ export class CallJoinService {
     now: Date,
   ): Promise<ParticipantRecord | null> {
     const fields = joinFields(claimed, userId, now);
+    if (previous?.state === 'kicked') return this.readmit(claimed._id, userId, fields, now);
     if (previous) return this.participants.rejoinParticipant(claimed._id, userId, fields);
     const uid = agoraUidFromCounter(claimed.nextAgoraUid);
     return (await this.participants.insertParticipant(claimed, userId, uid, fields)) || null;
+  }
+
+  /**
+   * A removed user's rejoin: the invitation made since the removal is used up first (pending →
+   * accepted, once), so it readmits one join; 403 when it is no longer pending (withdrawn by a new
+   * removal, or used by a concurrent join of theirs, whose participant answers below).
+   */
+  private async readmit(
+    callId: string,
+    userId: string,
+    fields: JoinFields,
+    now: Date,
+  ): Promise<ParticipantRecord | null> {
+    if (!(await this.invitations.answerInvitation(callId, userId, 'accepted', now))) {
+      const theirs = await this.participants.findParticipant(callId, userId);
+      if (theirs?.state === 'joined') return null;
+      throw new AppException(ErrorCode.FORBIDDEN, CALL_MESSAGES.kicked);
+    }
+    return this.participants.readmitParticipant(callId, userId, fields);
   }
 
   private async joinResult(call: CallRecord, participant: ParticipantRecord): Promise<JoinResult> {

@@ -41,13 +41,22 @@ export class CallLeaveService {
       userId,
       agoraUid: left.agoraUid,
     });
+    await this.afterDeparture(after, userId, now);
+    return this.views.full((await this.calls.findCall(callId)) ?? after);
+  }
+
+  /**
+   * What a departure leads to (a leave, or a removal by staff), decided on the call as the
+   * departed user's seat release left it: the last one out ends the call (`all-left`), a departed
+   * host hands over to the earliest joiner.
+   */
+  async afterDeparture(after: CallRecord, userId: string, now: Date): Promise<void> {
     const outcome = afterLeave(after, userId);
     if (outcome === 'end-all-left') {
       await this.ending.end(after._id, { by: 'system', userId, reason: 'all-left' }, { now, onlyIfEmpty: true });
     } else if (outcome === 'hand-over') {
       await this.passHost(after, userId, now);
     }
-    return this.views.full((await this.calls.findCall(callId)) ?? after);
   }
 
   /**

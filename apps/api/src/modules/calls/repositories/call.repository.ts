@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import { FilterQuery, Model, Types } from 'mongoose';
 import { CALL_ID, newCallId } from '../call-rules';
-import { Call, CallRecord, CallStatus, EndReason } from '../schemas/call.schema';
+import { Call, CallMode, CallRecord, CallStatus, CallType, EndReason } from '../schemas/call.schema';
 
 const OPEN: CallStatus[] = ['active', 'scheduled'];
 
@@ -12,6 +12,19 @@ export type NewCall = Omit<
 > & {
   startedAt: Date | null;
 };
+
+/** Which calls a staff listing shows: every given field must match; `from`/`to` bound `createdAt`. */
+export interface CallListFilter {
+  status?: CallStatus;
+  callType?: CallType;
+  callMode?: CallMode;
+  /** The current host. */
+  hostId?: string;
+  /** Created at or after. */
+  from?: Date;
+  /** Created before. */
+  to?: Date;
+}
 
 /**
  * The `calls` collection. Every rule that must hold under races is one conditional write with the
@@ -171,5 +184,25 @@ export class CallRepository {
       .find({ status: 'scheduled', scheduledFor: { $lt: cutoff } })
       .lean<CallRecord[]>()
       .exec();
+  }
+
+  /**
+   * One page of every call matching the filter, newest first, and the total. No index serves this
+   * on the embedded database (only `_id` lookups do): it scans the collection.
+   */
+  async listPage(filter: CallListFilter, skip: number, limit: number): Promise<{ calls: CallRecord[]; total: number }> {
+    const query: FilterQuery<Call> = {};
+    if (filter.status) query.status = filter.status;
+    if (filter.callType) query.callType = filter.callType;
+    if (filter.callMode) query.callMode = filter.callMode;
+    if (filter.hostId) query.hostId = new Types.ObjectId(filter.hostId);
+    if (filter.from || filter.to) {
+      query.createdAt = { ...(filter.from && { $gte: filter.from }), ...(filter.to && { $lt: filter.to }) };
+    }
+    const [calls, total] = await Promise.all([
+      this.calls.find(query).sort({ createdAt: -1, _id: -1 }).skip(skip).limit(limit).lean<CallRecord[]>().exec(),
+      this.calls.countDocuments(query).exec(),
+    ]);
+    return { calls, total };
   }
 }

@@ -28,4 +28,9 @@ export class ChatMessageRepository {
     const filter: FilterQuery<ChatMessage> = before ? { callId, createdAt: { $lt: before } } : { callId };
     return this.messages.find(filter).sort({ createdAt: -1, _id: -1 }).limit(limit).lean<ChatMessageRecord[]>().exec();
   }
+
+  /** How many messages the call has (a scan of the call's messages on the embedded database). */
+  countOf(callId: string): Promise<number> {
+    return this.messages.countDocuments({ callId }).exec();
+  }
 }

@@ -77,4 +77,41 @@ export class InvitationRepository {
       .exec();
     return rows.map((row) => row.callId);
   }
+
+  /**
+   * Invites a removed (kicked) user again: their invitation, whatever it was, becomes pending (or
+   * is created). null when it already is pending. Only a pending invitation lets them rejoin.
+   */
+  async reinvite(callId: string, invitedBy: string, inviteeId: string): Promise<InvitationRecord | null> {
+    try {
+      return await this.invitations
+        .findOneAndUpdate(
+          { _id: invitationId(callId, inviteeId), status: { $ne: 'pending' } },
+          {
+            $set: { status: 'pending', invitedBy: new Types.ObjectId(invitedBy), respondedAt: null },
+            $setOnInsert: { callId, inviteeId: new Types.ObjectId(inviteeId) },
+          },
+          { upsert: true, new: true },
+        )
+        .lean<InvitationRecord>()
+        .exec();
+    } catch (error) {
+      // The upsert met the pending invitation its filter excluded: already invited.
+      if (isDuplicateKey(error)) return null;
+      throw error;
+    }
+  }
+
+  /**
+   * A removed user's pending invitation is withdrawn (marked missed): only an invitation made
+   * after the removal lets them back in.
+   */
+  async withdrawPending(callId: string, userId: string, now: Date): Promise<void> {
+    await this.invitations
+      .updateOne(
+        { _id: invitationId(callId, userId), status: 'pending' },
+        { $set: { status: 'missed', respondedAt: now } },
+      )
+      .exec();
+  }
 }

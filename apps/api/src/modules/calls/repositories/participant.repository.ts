@@ -115,4 +115,34 @@ export class ParticipantRepository {
     const rows = await this.participants.find(filter, { callId: 1 }).lean<{ callId: string }[]>().exec();
     return rows.map((row) => row.callId);
   }
+
+  /**
+   * Removes the participant (joined or left → kicked), once: null when they were already kicked.
+   * Returns the record as it was before, so the caller knows whether a seat was held.
+   */
+  kickParticipant(callId: string, userId: string, now: Date): Promise<ParticipantRecord | null> {
+    return this.participants
+      .findOneAndUpdate(
+        { _id: participantId(callId, userId), state: { $in: ['joined', 'left'] } },
+        { $set: { state: 'kicked', leftAt: now, screenSharing: false } },
+        { new: false },
+      )
+      .lean<ParticipantRecord>()
+      .exec();
+  }
+
+  /**
+   * A kicked user's rejoin after a new invitation (kicked → joined), keeping the uid. null when
+   * they are no longer kicked (a concurrent join of the same user readmitted them first).
+   */
+  readmitParticipant(callId: string, userId: string, fields: JoinFields): Promise<ParticipantRecord | null> {
+    return this.participants
+      .findOneAndUpdate(
+        { _id: participantId(callId, userId), state: 'kicked' },
+        { $set: { ...fields, state: 'joined', leftAt: null, screenSharing: false } },
+        { new: true },
+      )
+      .lean<ParticipantRecord>()
+      .exec();
+  }
 }

@@ -128,3 +128,5 @@ CallSchema.index({ channelName: 1 }, { unique: true, name: 'channel_unique' });
 CallSchema.index({ hostId: 1, status: 1 }, { name: 'host_status' });
 CallSchema.index({ createdBy: 1, status: 1, endedAt: -1 }, { name: 'creator_status_ended' });
 CallSchema.index({ status: 1, lastActivityAt: 1 }, { name: 'status_activity' });
+/** The staff listing of every call, newest first (MongoDB; the embedded database scans). */
+CallSchema.index({ createdAt: -1 }, { name: 'created' });

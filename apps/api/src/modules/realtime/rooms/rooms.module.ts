@@ -9,6 +9,7 @@ import { RoomAbsenceRepository } from './absences/room-absence.repository';
 import { RoomAbsence, RoomAbsenceSchema } from './absences/room-absence.schema';
 import { RoomAbsenceSweep } from './absences/room-absence-sweep';
 import { LostSessionRooms } from './absences/lost-session-rooms';
+import { KickNotices } from './kick-notices';
 import { RoomMembership } from './room-membership';
 import { RoomMembershipSync } from './room-membership-sync';
 import { RoomsGateway } from './rooms.gateway';
@@ -35,6 +36,7 @@ import { SignalRelay } from './signal-relay';
     RoomAbsenceSweep,
     LostSessionRooms,
     RealtimeExceptionFilter,
+    KickNotices,
   ],
 })
 export class RoomsModule {}
