@@ -66,7 +66,7 @@ export class LogStoreRepository {
    * to it goes. ObjectIds grow with insertion time, so `_id` order is age order. Several
    * instances trimming at once delete the same documents; that is harmless.
    */
-  async trim(store: 'system' | 'audit', limit = LIMITS[store]): Promise<number> {
+  async trim(store: 'system' | 'audit', limit: number = LIMITS[store]): Promise<number> {
     const model = store === 'system' ? this.systemLogs : this.auditLogs;
     const edge = await model.collection
       .find({}, { projection: { _id: 1 } })
