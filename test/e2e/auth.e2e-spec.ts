@@ -81,7 +81,7 @@ describe('accounts: register, login, logout and tokens', () => {
   });
 
   describe('POST /api/auth/login', () => {
-    it('signs in, sets presence online and returns a token', async () => {
+    it('signs in and returns a token, with the status the user chose (online unless they chose another)', async () => {
       const user = await makeUser(t);
       const res = await post('/api/auth/login', { email: user.email.toUpperCase(), password: user.password });
       expect(res.status).toBe(200);
@@ -90,9 +90,18 @@ describe('accounts: register, login, logout and tokens', () => {
         data: { user: { id: user.id, email: user.email, status: 'online' }, token: expect.any(String) },
       });
       expect(res.text).not.toMatch(FORBIDDEN_KEYS);
+
+      const chosen = await t.request({
+        method: 'PUT',
+        url: '/api/auth/status',
+        headers: bearer(user.token),
+        body: { status: 'busy' },
+      });
+      expect(chosen.status).toBe(200);
+      const again = await post('/api/auth/login', { email: user.email, password: user.password });
+      expect(again.body.data.user.status).toBe('busy');
       const stored = await users().findOne({ _id: new Types.ObjectId(user.id) });
-      expect(stored?.presence).toBe('online');
-      expect(Date.now() - stored?.lastSeenAt.getTime()).toBeLessThan(10_000);
+      expect(stored?.presence).toBe('busy');
     });
 
     it('answers a wrong password and an unknown email alike (401)', async () => {
@@ -239,7 +248,7 @@ describe('accounts: register, login, logout and tokens', () => {
       expect(payload.exp! - payload.iat!).toBe(7 * 24 * 3600);
     });
 
-    it('logout revokes that token only and sets presence offline', async () => {
+    it('logout revokes that token only and keeps the status the user chose', async () => {
       const user = await makeUser(t);
       const second = await post('/api/auth/login', { email: user.email, password: user.password });
       const out = await t.request({ method: 'POST', url: '/api/auth/logout', headers: bearer(user.token) });
@@ -249,7 +258,7 @@ describe('accounts: register, login, logout and tokens', () => {
       const other = await profile(second.body.data.token);
       expect(other.status).toBe(200);
       const stored = await users().findOne({ _id: new Types.ObjectId(user.id) });
-      expect(stored?.presence).toBe('offline');
+      expect(stored?.presence).toBe('online');
     });
 
     it('stops the tokens of a suspended, deleted or removed user at once', async () => {

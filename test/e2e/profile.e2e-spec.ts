@@ -90,10 +90,11 @@ describe('profile and presence', () => {
     expect((await get(user)).body.data.user.status).toBe('offline');
   });
 
-  it('publishes each presence change on the event bus for the realtime module', async () => {
+  it('publishes each status the user chooses on the event bus for the realtime module (logout chooses none)', async () => {
     const events = recordEvents(t, 'user.presence');
     const user = await makeUser(t);
     await put(user, '/api/auth/status', { status: 'busy' });
+    await put(user, '/api/auth/status', { status: 'offline' });
     await t.request({ method: 'POST', url: '/api/auth/logout', headers: bearer(user.token) });
     const mine = events.filter((e) => e.payload.userId === user.id);
     expect(mine.map((e) => [e.name, e.payload.status])).toEqual([

@@ -88,11 +88,14 @@ export class AuthService implements OnModuleDestroy {
     if (user.accountStatus === 'suspended') {
       throw new AppException(ErrorCode.FORBIDDEN, 'This account is suspended; contact support');
     }
-    const online = await this.users.setPresence(user._id.toHexString(), 'online');
-    return this.session(online);
+    // The status the user chose stays as it was (others see `offline` until a socket connects).
+    return this.session(user);
   }
 
-  /** Revokes this token (kept until it would expire) and sets presence offline. */
+  /**
+   * Revokes this token (kept until it would expire); its sockets are closed, so others see the
+   * user offline once no session is left. The status the user chose is kept for the next sign-in.
+   */
   async logout(me: AuthUser): Promise<void> {
     await this.repository.revoke(me.jti, me.id, new Date(me.exp * 1000));
     this.events.publish('user.tokens.revoked', {
@@ -101,7 +104,6 @@ export class AuthService implements OnModuleDestroy {
       jti: me.jti,
       at: new Date().toISOString(),
     });
-    await this.users.setPresence(me.id, 'offline');
   }
 
   /**
