@@ -74,12 +74,14 @@ export class RoomMembership {
     if (members?.size === 0) this.remote.delete(callId);
   }
 
-  /** The socket is gone: the rooms it was in, for their `user-left`. */
+  /**
+   * The socket is gone: the rooms it held, for their `user-left` (not a room a newer socket of the
+   * user holds now: the user is still there).
+   */
   dropSocket(socketId: string, userId: string): string[] {
-    const calls = [...(this.bySocket.get(socketId) ?? [])];
-    for (const callId of calls) this.leave(callId, userId, socketId);
+    const left = [...(this.bySocket.get(socketId) ?? [])].filter((callId) => this.leave(callId, userId, socketId));
     this.bySocket.delete(socketId);
-    return calls;
+    return left;
   }
 
   dropCall(callId: string): void {
