@@ -13,8 +13,10 @@ import { CallJoinService } from './lifecycle/call-join.service';
 import { CallKickService } from './lifecycle/call-kick.service';
 import { CallLeaveService } from './lifecycle/call-leave.service';
 import { MediaChatService } from './media-chat/media-chat.service';
+import { CallAnalyticsService } from './queries/call-analytics.service';
 import { CallQueriesService } from './queries/call-queries.service';
 import { CallStaffQueries } from './queries/call-staff-queries.service';
+import { CallAnalyticsRepository } from './repositories/call-analytics.repository';
 import { CallRepository } from './repositories/call.repository';
 import { ChatMessageRepository } from './repositories/chat-message.repository';
 import { InvitationRepository } from './repositories/invitation.repository';
@@ -66,10 +68,13 @@ import { CallViews } from './views/call-views.service';
     MediaChatService,
     CallQueriesService,
     CallsHousekeeping,
+    CallAnalyticsRepository,
+    CallAnalyticsService,
     CallKickService,
     CallStaffQueries,
   ],
   exports: [
+    CallAnalyticsService,
     CallAccessService,
     CallEndingService,
     CallLeaveService,

@@ -11,6 +11,8 @@ export { CallLeaveService } from './lifecycle/call-leave.service';
 export type { CallEnding, EndOptions } from './lifecycle/call-ending.service';
 export { CallQueriesService } from './queries/call-queries.service';
 export type { CallPage } from './queries/call-queries.service';
+export { CallAnalyticsService } from './queries/call-analytics.service';
+export type { CallRollupFacts, ParticipantRollupFacts } from './queries/call-analytics.service';
 export { InvitationsService } from './invitations/invitations.service';
 export { MediaChatService } from './media-chat/media-chat.service';
 export type { ChatPage } from './media-chat/media-chat.service';

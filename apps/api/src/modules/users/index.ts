@@ -9,5 +9,6 @@ export type { OpenedSession } from './user-connections';
 export type { LiveSessionRecord } from './schemas/live-session.schema';
 export type { PublicUser, UserView, Profile } from './users.mapper';
 export type { UserRecord, Plan } from './schemas/user.schema';
+export { PLANS } from './schemas/user.schema';
 export { SearchUsersQuery } from './dto/search-users.dto';
 export { PublicUserDto, SearchUserDto, UserViewDto, USER_ID_EXAMPLE } from './dto/user.response';
