@@ -4,6 +4,7 @@ import { UsersModule } from '../../users';
 import { AdminAnalyticsController, AdminDashboardController } from './admin-analytics.controller';
 import { AnalyticsService } from './analytics.service';
 import { DashboardService } from './dashboard.service';
+import { LiveUserCountsService } from './live-user-counts';
 import { PeriodAnalyticsService } from './period-analytics.service';
 import { RollupRebuildService } from './rollups/rollup-rebuild.service';
 import { RollupRecorder } from './rollups/rollup-recorder';
@@ -24,6 +25,7 @@ import { RollupsRepository } from './rollups/rollups.repository';
     AnalyticsService,
     PeriodAnalyticsService,
     DashboardService,
+    LiveUserCountsService,
   ],
   exports: [RollupRebuildService],
 })

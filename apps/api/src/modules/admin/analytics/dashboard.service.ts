@@ -2,12 +2,11 @@ import { Injectable } from '@nestjs/common';
 import { AccountStatus, CallMode, CallStatus, CallType, Role } from '@app/common';
 import { CallAnalyticsService } from '../../calls';
 import { UserConnections, UsersService } from '../../users';
+import { LiveUserCountsService } from './live-user-counts';
 import { lastBuckets } from './analytics-period';
 import { bucketKey } from './rollups/buckets';
 import { counterOf, FIELD, minutes, sumCounters, TOTAL_ID } from './rollups/rollup-counters';
 import { RECENT_CALLS, RECENT_USERS, RollupsRepository } from './rollups/rollups.repository';
-
-const DAY_MS = 24 * 3_600_000;
 
 export interface LatestCall {
   id: string;
@@ -33,7 +32,14 @@ export interface LatestUser {
 }
 
 export interface Dashboard {
-  users: { total: number; activeLast30Days: number; onlineNow: number; newLast7Days: number; suspended: number };
+  users: {
+    total: number;
+    activeLast30Days: number;
+    onlineNow: number;
+    newLast7Days: number;
+    suspended: number;
+    liveCountsAt: string;
+  };
   calls: {
     activeNow: number;
     today: number;
@@ -49,8 +55,9 @@ export interface Dashboard {
 /**
  * `GET /api/admin/dashboard`. From the rollups (by `_id`): totals, gauges, today's day bucket, the
  * last 168 hour buckets, the rings of the latest calls and sign-ups. Read live: online now (one count
- * of live sessions), active in 30 days and suspended (counts that scan `users` on the embedded
- * database). The latest calls and sign-ups are then read by `_id`.
+ * of live sessions), active in 30 days and suspended (LiveUserCountsService: counts that scan
+ * `users` on the embedded database, at most a minute old). The latest calls and sign-ups are then
+ * read by `_id`.
  */
 @Injectable()
 export class DashboardService {
@@ -58,17 +65,17 @@ export class DashboardService {
     private readonly rollups: RollupsRepository,
     private readonly users: UsersService,
     private readonly connections: UserConnections,
+    private readonly liveCounts: LiveUserCountsService,
     private readonly calls: CallAnalyticsService,
   ) {}
 
   async dashboard(now = new Date()): Promise<Dashboard> {
     const week = lastBuckets('hour', 168, now);
     const todayKey = bucketKey('day', now);
-    const [docs, activeLast30Days, onlineNow, suspended, latestCalls, latestUsers] = await Promise.all([
+    const [docs, live, onlineNow, latestCalls, latestUsers] = await Promise.all([
       this.rollups.read([TOTAL_ID, todayKey, ...week.keys]),
-      this.users.countSeenSince(new Date(now.getTime() - 30 * DAY_MS)),
+      this.liveCounts.counts(now),
       this.connections.countAll(),
-      this.users.countWithStatus('suspended'),
       this.latestCalls(),
       this.latestUsers(),
     ]);
@@ -79,10 +86,11 @@ export class DashboardService {
     return {
       users: {
         total: counterOf(total, FIELD.signUps) - counterOf(total, FIELD.deletedUsers),
-        activeLast30Days,
+        activeLast30Days: live.activeLast30Days,
         onlineNow,
         newLast7Days: lastWeek[FIELD.signUps] ?? 0,
-        suspended,
+        suspended: live.suspended,
+        liveCountsAt: live.countedAt.toISOString(),
       },
       calls: {
         activeNow: Math.max(0, counterOf(total, FIELD.callsActive)),

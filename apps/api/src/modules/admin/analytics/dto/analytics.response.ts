@@ -17,6 +17,8 @@ import { CallAnalytics, TopHost, UserAnalytics } from '../period-analytics.servi
 
 const EXACT = 'Exact, from the rollups.';
 const LIVE_SCAN = 'Read live: a count that scans the collection on the embedded database.';
+const LIVE_CACHED =
+  'Read live: a count that scans `users` on the embedded database, made at most once a minute (see liveCountsAt).';
 const DATE_TIME = { format: 'date-time', example: '2026-12-02T00:00:00.000Z' };
 const USER_ID = { pattern: '^[0-9a-f]{24}$', example: '665f1c2ab3e4d5f6a7b8c9d0' };
 const count = (description: string, example = 0) => ({ type: Number, minimum: 0, example, description });
@@ -207,7 +209,14 @@ export class DashboardUsersDto {
   onlineNow!: number;
   @ApiProperty(count(`Accounts created in the last 168 whole hours, the current one included. ${EXACT}`, 5))
   newLast7Days!: number;
-  @ApiProperty(count(`Suspended accounts. ${LIVE_SCAN}`, 1)) suspended!: number;
+  @ApiProperty(count(`Suspended accounts. ${LIVE_CACHED}`, 1)) suspended!: number;
+  @ApiProperty({
+    ...DATE_TIME,
+    description:
+      'When activeLast30Days and suspended were counted. A request finding them older than 60 s gets them once ' +
+      'more while they are counted again in the background.',
+  })
+  liveCountsAt!: string;
 }
 
 export class DashboardCallsDto {
