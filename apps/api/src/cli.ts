@@ -1,6 +1,10 @@
 import 'reflect-metadata';
 import { parseArgs } from 'node:util';
+import { INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import { getConnectionToken } from '@nestjs/mongoose';
+import { Connection } from 'mongoose';
+import { Logger } from 'pino';
 import { CliModule } from './cli.module';
 import { AppConfig } from './core/config/app-config';
 import { loadConfigOrExit } from './core/config/env-file';
@@ -13,6 +17,7 @@ import {
   startEmbeddedDb,
 } from './core/database/embedded-db';
 import { createLogger, PinoNestLogger } from './core/logging/logger';
+import { restoreArchive, RestoreRefused } from './modules/admin';
 import { AdminAccountsService } from './modules/auth';
 import { meetsPasswordPolicy, PASSWORD_MESSAGE } from '@app/common';
 
@@ -24,12 +29,18 @@ Commands:
       An existing non-admin account is left alone unless --promote is given, which makes it admin.
       An existing account keeps its password.
 
+  restore <file> [--force]
+      Loads a backup archive (POST /api/admin/system/backup: gzipped EJSON lines) into the database.
+      Refuses a database that holds any document unless --force is given, which replaces each
+      collection of the archive. Stop the servers that use the database first.
+
 Configuration comes from the environment and .env, as for the server (MONGODB_URI, DATA_DIR, ...).
 Without MONGODB_URI it uses the embedded database in DATA_DIR: the one a running server started
 there, or one of its own for the time of the command.
 
-Exit codes: 0 done, 1 the account exists and is not an admin, 2 bad arguments, 75 the embedded
-database in DATA_DIR is in use by a process whose address cannot be read, 78 bad configuration.
+Exit codes: 0 done, 1 not done (create-admin: the account exists and is not an admin; restore:
+the database is not empty), 2 bad arguments, 75 the embedded database in DATA_DIR is in use by a
+process whose address cannot be read, 78 bad configuration.
 `;
 
 /** EX_TEMPFAIL: DATA_DIR's embedded database is run by a process this one cannot reach. */
@@ -84,7 +95,70 @@ function parseCreateAdmin(args: string[]): CreateAdminArgs {
   };
 }
 
+interface RestoreArgs {
+  file: string;
+  force: boolean;
+}
+
+function parseRestore(args: string[]): RestoreArgs {
+  try {
+    const { values, positionals } = parseArgs({
+      args,
+      strict: true,
+      allowPositionals: true,
+      options: { force: { type: 'boolean', default: false } },
+    });
+    if (positionals.length !== 1) throw new UsageError('restore takes one archive file');
+    return { file: positionals[0], force: values.force === true };
+  } catch (error) {
+    throw error instanceof UsageError ? error : new UsageError((error as Error).message);
+  }
+}
+
 async function createAdmin(config: AppConfig, args: CreateAdminArgs): Promise<number> {
+  return withApp(config, async (app) => {
+    const { result, user } = await app.get(AdminAccountsService).ensureAdmin(args, { promote: args.promote });
+    const id = user._id.toHexString();
+    const lines = {
+      created: `admin account created: ${user.email} (id ${id})`,
+      exists: `${user.email} is already an admin (id ${id}); nothing changed`,
+      promoted: `${user.email} promoted to admin (id ${id})`,
+      'not-admin': `${user.email} exists with role ${user.role} (id ${id}); nothing changed (add --promote to make it an admin)`,
+    };
+    process.stdout.write(`${lines[result]}\n`);
+    return result === 'not-admin' ? 1 : 0;
+  });
+}
+
+async function restore(config: AppConfig, args: RestoreArgs): Promise<number> {
+  return withApp(config, async (app, logger) => {
+    const db = app.get<Connection>(getConnectionToken()).db;
+    if (!db) throw new Error('no database connection');
+    try {
+      const result = await restoreArchive(db, args.file, { force: args.force });
+      const counts = Object.entries(result.collections).map(([name, count]) => `${name} ${count}`);
+      for (const problem of result.indexErrors) logger.warn({ problem }, 'an index of the archive was not recreated');
+      process.stdout.write(
+        `restored ${args.file}: ${counts.join(', ') || 'no collections'}; ${result.indexes} indexes\n`,
+      );
+      return 0;
+    } catch (error) {
+      if (!(error instanceof RestoreRefused)) throw error;
+      process.stderr.write(`restore refused: ${error.message}\n`);
+      return 1;
+    }
+  });
+}
+
+/**
+ * Runs a command with the app's services on the configured database: MONGODB_URI, else the
+ * embedded database in DATA_DIR (the one a running server started there, or one of its own for
+ * the time of the command).
+ */
+async function withApp(
+  config: AppConfig,
+  run: (app: INestApplicationContext, logger: Logger) => Promise<number>,
+): Promise<number> {
   // The CLI's own output is its one result line; the app's info logs would drown it.
   const logger = createLogger({
     log: { ...config.log, level: config.log.level === 'info' ? 'warn' : config.log.level },
@@ -114,16 +188,7 @@ async function createAdmin(config: AppConfig, args: CreateAdminArgs): Promise<nu
       abortOnError: false,
     });
     try {
-      const { result, user } = await app.get(AdminAccountsService).ensureAdmin(args, { promote: args.promote });
-      const id = user._id.toHexString();
-      const lines = {
-        created: `admin account created: ${user.email} (id ${id})`,
-        exists: `${user.email} is already an admin (id ${id}); nothing changed`,
-        promoted: `${user.email} promoted to admin (id ${id})`,
-        'not-admin': `${user.email} exists with role ${user.role} (id ${id}); nothing changed (add --promote to make it an admin)`,
-      };
-      process.stdout.write(`${lines[result]}\n`);
-      return result === 'not-admin' ? 1 : 0;
+      return await run(app, logger);
     } finally {
       await app.close();
     }
@@ -138,10 +203,18 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(USAGE);
     return command === undefined ? 2 : 0;
   }
-  if (command !== 'create-admin') throw new UsageError(`unknown command: ${command}`);
-  const args = parseCreateAdmin(rest);
-  return createAdmin(loadConfigOrExit(), args);
+  if (command === 'create-admin') {
+    const args = parseCreateAdmin(rest);
+    return createAdmin(loadConfigOrExit(), args);
+  }
+  if (command === 'restore') {
+    const args = parseRestore(rest);
+    return restore(loadConfigOrExit(), args);
+  }
+  throw new UsageError(`unknown command: ${command}`);
 }
+
+const command = process.argv[2] ?? 'cli';
 
 main(process.argv.slice(2))
   .then((code) => process.exit(code))
@@ -151,7 +224,7 @@ main(process.argv.slice(2))
       process.exit(2);
     }
     if (error instanceof EmbeddedDbUnreachableError) {
-      process.stderr.write(`create-admin failed: ${error.message}\n`);
+      process.stderr.write(`${command} failed: ${error.message}\n`);
       process.exit(EXIT_DATABASE_IN_USE);
     }
     const message =
@@ -160,6 +233,6 @@ main(process.argv.slice(2))
         : error instanceof Error
           ? (error.stack ?? error.message)
           : String(error);
-    process.stderr.write(`create-admin failed: ${message}\n`);
+    process.stderr.write(`${command} failed: ${message}\n`);
     process.exit(1);
   });

@@ -125,7 +125,12 @@ export async function restoreArchive(
     throw new RestoreRefused(`The database ${db.databaseName} is not empty; restore into an empty one, or use --force`);
   }
   const result: RestoreResult = { collections: {}, indexes: 0, indexErrors: [] };
-  const lines = createInterface({ input: createReadStream(file).pipe(createGunzip()), crlfDelay: Infinity });
+  // A file that cannot be read, or is not gzip, rejects the loop below (pipe alone would leave the
+  // read error unhandled and crash the process).
+  const source = createReadStream(file);
+  const gunzip = createGunzip();
+  source.once('error', (error) => gunzip.destroy(error));
+  const lines = createInterface({ input: source.pipe(gunzip), crlfDelay: Infinity });
   let current: { name: string; indexes: IndexSpec[]; batch: mongo.Document[] } | undefined;
   let header = false;
   const finish = async () => {
