@@ -4,7 +4,7 @@ import { Logger } from 'pino';
 import { APP_CONFIG, AppConfig } from '../../core/config/app-config';
 import { LOGGER } from '../../core/core.module';
 import { EventBus } from '../../core/events';
-import { UserRecord, UsersService } from '../users';
+import { AccountChanges, UserRecord, UsersService } from '../users';
 import { hashPassword, meetsPasswordPolicy, PASSWORD_MESSAGE } from '@app/common';
 
 export interface AdminAccount {
@@ -35,6 +35,7 @@ export class AdminAccountsService implements OnApplicationBootstrap {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(LOGGER) logger: Logger,
     private readonly users: UsersService,
+    private readonly accounts: AccountChanges,
     private readonly events: EventBus,
   ) {
     this.log = logger.child({ context: 'AdminAccounts' });
@@ -63,13 +64,13 @@ export class AdminAccountsService implements OnApplicationBootstrap {
 
     await this.users.ready();
     try {
-      const user = await this.users.create({
+      // Counted as an active admin (the rule that keeps one: docs/architecture.md, "Admin — users").
+      const user = await this.accounts.createAdmin({
         firstName: account.firstName ?? 'Admin',
         lastName: account.lastName ?? 'User',
         email,
         passwordHash: await hashPassword(account.password),
         phoneNumber: null,
-        role: 'admin',
         isEmailVerified: true,
       });
       this.events.publish('user.registered', {
@@ -90,7 +91,8 @@ export class AdminAccountsService implements OnApplicationBootstrap {
   private async settle(user: UserRecord, promote: boolean): Promise<AdminOutcome> {
     if (user.role === 'admin') return { result: 'exists', user };
     if (!promote) return { result: 'not-admin', user };
-    const promoted = await this.users.setRole(user, 'admin', null);
-    return { result: 'promoted', user: promoted ?? user };
+    // The same rule as staff changes: an active account promoted is counted as an active admin.
+    const promoted = await this.accounts.change(user, { role: 'admin' }, null);
+    return { result: 'promoted', user: promoted };
   }
 }

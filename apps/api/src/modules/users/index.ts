@@ -12,3 +12,7 @@ export type { UserRecord, Plan } from './schemas/user.schema';
 export { PLANS } from './schemas/user.schema';
 export { SearchUsersQuery } from './dto/search-users.dto';
 export { PublicUserDto, SearchUserDto, UserViewDto, USER_ID_EXAMPLE } from './dto/user.response';
+export { AccountChanges, LAST_ADMIN_MESSAGE, UNUSABLE_PASSWORD_HASH } from './accounts/account-changes.service';
+export type { AccountChangeSet } from './accounts/account-changes.service';
+export { AccountDirectory, STAFF_USER_SORTS } from './accounts/account-directory.service';
+export type { StaffUserListing, StaffUserSort } from './accounts/account-directory.service';

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import { FilterQuery, Model, Types, UpdateQuery } from 'mongoose';
+import { Role } from '@app/common';
 import { AccountStatus, Presence, User, UserRecord } from './schemas/user.schema';
 
 /** The fields a user's count can be grouped by (admin analytics). */
@@ -8,6 +9,18 @@ export type UserCountField = 'role' | 'accountStatus' | 'subscription.plan' | 'i
 
 /** What rebuilding the admin rollups reads of each account. */
 export type UserRollupFacts = Pick<UserRecord, '_id' | 'createdAt' | 'accountStatus'>;
+
+/**
+ * Which accounts staff list: by status, role, and a search (`namePatterns`: escaped regular
+ * expressions every one of which must match the first or last name; `exactEmail`: compared for
+ * equality only).
+ */
+export interface StaffUserFilter {
+  status?: AccountStatus;
+  role?: Role;
+  namePatterns: string[];
+  exactEmail: string | null;
+}
 
 export type NewUser = Pick<User, 'firstName' | 'lastName' | 'email' | 'passwordHash' | 'phoneNumber'> &
   Partial<Pick<User, 'role' | 'isEmailVerified'>>;
@@ -127,5 +140,64 @@ export class UsersRepository {
   /** Every account, a batch at a time, with the fields the admin rollups are rebuilt from. */
   eachForRollups(): AsyncIterable<UserRollupFacts> {
     return this.users.find({}, { createdAt: 1, accountStatus: 1 }).lean<UserRollupFacts>().cursor({ batchSize: 1000 });
+  }
+
+  /** Accounts whose role is `admin` and status `active` (repairing the active-admin count; scans on the embedded database). */
+  countActiveAdmins(): Promise<number> {
+    return this.users.countDocuments({ role: 'admin', accountStatus: 'active' }).exec();
+  }
+
+  /**
+   * Applies `update` only while the account still has the role and status it was read with, then
+   * reads it back; null when it changed meanwhile (or does not exist). The active-admin rule
+   * depends on it: the count was changed for exactly that role and status.
+   */
+  async updateIfUnchanged(
+    id: string,
+    expected: Pick<UserRecord, 'role' | 'accountStatus'>,
+    update: UpdateQuery<User>,
+  ): Promise<UserRecord | null> {
+    if (!Types.ObjectId.isValid(id)) return null;
+    const { matchedCount } = await this.users
+      .updateOne({ _id: id, role: expected.role, accountStatus: expected.accountStatus }, update, {
+        runValidators: true,
+      })
+      .exec();
+    return matchedCount === 0 ? null : this.findById(id);
+  }
+
+  /**
+   * One page of every account matching the staff filter, in `sort` order (`_id` breaks ties), and
+   * the total. Scans the collection on the embedded database (no index but `_id` there).
+   */
+  async staffPage(
+    filter: StaffUserFilter,
+    sort: Record<string, 1 | -1>,
+    skip: number,
+    limit: number,
+  ): Promise<{ users: UserRecord[]; total: number }> {
+    const query: FilterQuery<User> = {};
+    if (filter.status) query.accountStatus = filter.status;
+    if (filter.role) query.role = filter.role;
+    if (filter.namePatterns.length > 0 || filter.exactEmail) {
+      const byName = filter.namePatterns.map((pattern) => ({
+        $or: (['firstName', 'lastName'] as const).map((field) => ({ [field]: { $regex: pattern, $options: 'i' } })),
+      }));
+      const alternatives: FilterQuery<User>[] = [];
+      if (byName.length > 0) alternatives.push({ $and: byName });
+      if (filter.exactEmail) alternatives.push({ email: filter.exactEmail });
+      query.$or = alternatives;
+    }
+    const [users, total] = await Promise.all([
+      this.users
+        .find(query)
+        .sort({ ...sort, _id: 1 })
+        .skip(skip)
+        .limit(limit)
+        .lean<UserRecord[]>()
+        .exec(),
+      this.users.countDocuments(query).exec(),
+    ]);
+    return { users, total };
   }
 }

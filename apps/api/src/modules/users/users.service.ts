@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { AppException, ErrorCode, Role } from '@app/common';
+import { AppException, ErrorCode } from '@app/common';
 import { UpdateProfileDto } from './dto/update-profile.dto';
 import { EventBus } from '../../core/events';
 import { Profile, toProfile } from './users.mapper';
@@ -66,22 +66,6 @@ export class UsersService {
 
   markEmailVerified(id: string): Promise<UserRecord | null> {
     return this.users.update(id, { isEmailVerified: true });
-  }
-
-  /** Changes the role and tells the other modules; `by`: the admin, or null for bootstrap and CLI. */
-  async setRole(user: UserRecord, role: Role, by: string | null): Promise<UserRecord | null> {
-    const userId = user._id.toHexString();
-    const updated = await this.users.update(userId, { role });
-    if (updated && user.role !== role) {
-      this.events.publish('user.role.changed', {
-        userId,
-        role,
-        previousRole: user.role,
-        by,
-        at: new Date().toISOString(),
-      });
-    }
-    return updated;
   }
 
   /** Resolves once the collection and its indexes (the unique email) exist. */

@@ -62,6 +62,17 @@ export class User {
   @Prop({ type: Subscription, default: () => ({ plan: 'free' }) })
   subscription!: Subscription;
 
+  /** Why staff suspended the account (null when active, or suspended without a reason). */
+  @Prop({ type: String, default: null })
+  suspensionReason!: string | null;
+
+  @Prop({ type: Date, default: null })
+  suspendedAt!: Date | null;
+
+  /** When staff deleted (anonymised) the account. */
+  @Prop({ type: Date, default: null })
+  deletedAt!: Date | null;
+
   /** Bumped by a password change or reset: every token carrying an older version stops working. */
   @Prop({ default: 0 })
   tokenVersion!: number;
