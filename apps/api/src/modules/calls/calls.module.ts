@@ -7,6 +7,7 @@ import { AgoraTokenService } from './agora-token.service';
 import { CallsController } from './calls.controller';
 import { CallsHousekeeping } from './calls.housekeeping';
 import { InvitationsService } from './invitations/invitations.service';
+import { AccountEndedCalls } from './lifecycle/account-ended-calls';
 import { CallCreationService } from './lifecycle/call-creation.service';
 import { CallEndingService } from './lifecycle/call-ending.service';
 import { CallJoinService } from './lifecycle/call-join.service';
@@ -72,6 +73,7 @@ import { CallViews } from './views/call-views.service';
     CallAnalyticsService,
     CallKickService,
     CallStaffQueries,
+    AccountEndedCalls,
   ],
   exports: [
     CallAnalyticsService,

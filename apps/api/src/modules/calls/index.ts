@@ -24,6 +24,6 @@ export type { ParticipantRecord, ParticipantRole, ParticipantState } from './sch
 export type { InvitationRecord, InvitationStatus } from './schemas/call-invitation.schema';
 export { CallKickService } from './lifecycle/call-kick.service';
 export { CallStaffQueries } from './queries/call-staff-queries.service';
-export type { CallListFilter, CallStaffView } from './queries/call-staff-queries.service';
+export type { CallListFilter, CallStaffView, UserCallStats } from './queries/call-staff-queries.service';
 export { CallDetailsDto, CallSummaryDto, ParticipantDto } from './dto/call.response';
 export { CALL_DETAILS_EXAMPLE, ENDED_CALL_EXAMPLE, PARTICIPANT_EXAMPLE } from './dto/call.response';

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { MongooseModule } from '@nestjs/mongoose';
 import { UsersModule } from '../users';
+import { ContactsOfDeletedUsers } from './contacts-of-deleted-users';
 import { ContactsController } from './contacts.controller';
 import { ContactsRepository } from './contacts.repository';
 import { ContactsService } from './contacts.service';
@@ -15,7 +16,7 @@ import { Contact, ContactSchema } from './schemas/contact.schema';
 @Module({
   imports: [MongooseModule.forFeature([{ name: Contact.name, schema: ContactSchema }]), UsersModule],
   controllers: [ContactsController, PeopleSearchController],
-  providers: [ContactsRepository, ContactsService],
+  providers: [ContactsRepository, ContactsService, ContactsOfDeletedUsers],
   exports: [ContactsService],
 })
 export class ContactsModule {}

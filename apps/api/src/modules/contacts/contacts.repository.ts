@@ -74,6 +74,13 @@ export class ContactsRepository {
       .exec();
     return rows.map((row) => ({ ownerId: row.ownerId.toHexString(), contactId: row.contactId.toHexString() }));
   }
+
+  /** Removes every pair the user is in, both directions (their account was deleted); how many. */
+  async removeEveryPairOf(userId: string): Promise<number> {
+    const user = oid(userId);
+    const { deletedCount } = await this.contacts.deleteMany({ $or: [{ ownerId: user }, { contactId: user }] }).exec();
+    return deletedCount;
+  }
 }
 
 const oid = (id: string) => new Types.ObjectId(id);

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { Types } from 'mongoose';
 import { AppException, ErrorCode } from '@app/common';
 import { CALL_MESSAGES } from '../calls.messages';
 import { CallView, ParticipantView, toCallView, toParticipantView } from '../calls.mapper';
@@ -10,6 +11,13 @@ import { CallUsers } from '../views/call-users.service';
 import { CallViews } from '../views/call-views.service';
 
 export type { CallListFilter };
+
+/** What staff see of a user's calls (CallStaffQueries.statsOfUser). */
+export interface UserCallStats {
+  hostedCalls: number;
+  joinedCalls: number;
+  totalMinutes: number;
+}
 
 /** A call in full as staff see it: with how many chat messages it has. */
 export type CallStaffView = CallView & { messageCount: number };
@@ -48,6 +56,22 @@ export class CallStaffQueries {
     const participants = await this.participants.participantsOf(call._id);
     const users = await this.users.lookup(participants.map((p) => p.userId.toHexString()));
     return participants.map((p) => toParticipantView(p, users));
+  }
+
+  /**
+   * A user's calls in figures: calls they created, calls they took part in (hosting included), and
+   * the minutes of those that ended (whole calls, start to end), rounded. Scans the calls and
+   * participants collections on the embedded database (no index but `_id` there).
+   */
+  async statsOfUser(userId: string): Promise<UserCallStats> {
+    if (!Types.ObjectId.isValid(userId)) return { hostedCalls: 0, joinedCalls: 0, totalMinutes: 0 };
+    const user = new Types.ObjectId(userId);
+    const [hostedCalls, callIds] = await Promise.all([
+      this.calls.countCreatedBy(user),
+      this.participants.callIdsOfParticipant(user, false),
+    ]);
+    const seconds = await this.calls.totalDurationOf(callIds);
+    return { hostedCalls, joinedCalls: callIds.length, totalMinutes: Math.round(seconds / 60) };
   }
 
   private async findCall(callId: string): Promise<CallRecord> {

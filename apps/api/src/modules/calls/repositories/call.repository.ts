@@ -205,4 +205,29 @@ export class CallRepository {
     ]);
     return { calls, total };
   }
+
+  /** Calls not yet ended whose current host is `userId` (their account was suspended or deleted). */
+  openCallsHostedBy(userId: Types.ObjectId): Promise<CallRecord[]> {
+    return this.calls
+      .find({ hostId: userId, status: { $in: ['scheduled', 'active'] } })
+      .lean<CallRecord[]>()
+      .exec();
+  }
+
+  /** How many calls `userId` created (scans on the embedded database). */
+  countCreatedBy(userId: Types.ObjectId): Promise<number> {
+    return this.calls.countDocuments({ createdBy: userId }).exec();
+  }
+
+  /** The summed `duration` (seconds) of the ended calls among `ids`: one `$group` with one `$sum`. */
+  async totalDurationOf(ids: string[]): Promise<number> {
+    if (ids.length === 0) return 0;
+    const [row] = await this.calls
+      .aggregate<{ seconds: number }>([
+        { $match: { _id: { $in: ids }, status: 'ended' } },
+        { $group: { _id: null, seconds: { $sum: '$duration' } } },
+      ])
+      .exec();
+    return row?.seconds ?? 0;
+  }
 }
