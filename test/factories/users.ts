@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { randomIp, TestApp } from '../support/app';
-import { Types } from 'mongoose';
+import { AccountChanges, UsersService } from '../../apps/api/src/modules/users';
 
 export interface RegisteredUser {
   id: string;
@@ -44,13 +44,15 @@ export async function makeUser(t: TestApp, overrides: Record<string, unknown> = 
 export const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
 
 /**
- * A moderator or admin: registered through the API, given the role in the database (as an admin
- * would give it), then signed in again so the token carries the role.
+ * A moderator or admin: registered through the API, given the role by the same rule an admin's
+ * change goes through (so the count of active admins stays right), then signed in again so the
+ * token carries the role.
  */
 export async function makeStaff(t: TestApp, role: 'moderator' | 'admin'): Promise<RegisteredUser> {
   const user = await makeUser(t, { firstName: role === 'admin' ? 'Admin' : 'Moderator' });
-  const db = await t.db();
-  await db.collection('users').updateOne({ _id: new Types.ObjectId(user.id) }, { $set: { role } });
+  const record = await t.app.get(UsersService).findById(user.id);
+  if (!record) throw new Error(`user ${user.id} not found`);
+  await t.app.get(AccountChanges).change(record, { role }, null);
   const res = await t.request({
     method: 'POST',
     url: '/api/auth/login',
