@@ -383,3 +383,29 @@ describe('your own account', () => {
     expect((await as(me, 'PUT', `/${me.id}`, { firstName: 'Me', role: 'admin' })).status).toBe(200);
   });
 });
+
+describe('audit trail', () => {
+  it('records the changed fields before and after an update and a suspension', async () => {
+    const user = await makeUser(t, { lastName: 'Before' });
+    const update = await as(admin, 'PUT', `/${user.id}`, { lastName: 'After', plan: 'enterprise' });
+    const suspend = await as(moderator, 'POST', `/${user.id}/suspend`, { reason: 'audit me' });
+    expect([update.status, suspend.status]).toEqual([200, 200]);
+
+    const logs = await t.request({ url: '/api/admin/system/logs?level=audit&limit=500', headers: bearer(admin.token) });
+    const entryOf = (res: { headers: Record<string, unknown> }) =>
+      logs.body.data.logs.find((e: { requestId: string }) => e.requestId === res.headers['x-request-id']);
+    expect(entryOf(update).audit).toMatchObject({
+      target: { userId: user.id },
+      actor: { id: admin.id, role: 'admin' },
+      status: 200,
+      changes: { before: { lastName: 'Before', plan: 'free' }, after: { lastName: 'After', plan: 'enterprise' } },
+    });
+    expect(entryOf(suspend).audit).toMatchObject({
+      actor: { id: moderator.id, role: 'moderator' },
+      changes: {
+        before: { status: 'active', suspensionReason: null },
+        after: { status: 'suspended', suspensionReason: 'audit me' },
+      },
+    });
+  });
+});
