@@ -7,17 +7,24 @@ import { EventsModule } from './core/events';
 import { AdminAccountsService } from './modules/auth';
 import { UsersModule } from './modules/users';
 
+/** What a command needs: the accounts (users and the admin account rule), or the database alone. */
+export type CliNeeds = 'accounts' | 'database';
+
 /**
- * What `npm run cli` needs and nothing more: configuration, the database (leaving collections and
- * indexes to the server), the event bus (a promotion is published like any role change), users
- * and the admin account rule. No HTTP, no controllers, no housekeeping timers.
+ * What `npm run cli` needs and nothing more: configuration and the database (leaving collections
+ * and indexes to the server); for account commands also the event bus (a promotion is published
+ * like any role change), users and the admin account rule. No HTTP, no controllers, no
+ * housekeeping timers. A restore takes the database alone: the users module writes at start (the
+ * active-admin count), and a restore must find the database as it was.
  */
 @Module({})
 export class CliModule {
-  static register(config: AppConfig, logger: Logger): DynamicModule {
+  static register(config: AppConfig, logger: Logger, needs: CliNeeds = 'accounts'): DynamicModule {
+    const base = [CoreModule.register(config, logger), ToolDatabaseModule, DatabaseModule];
+    if (needs === 'database') return { module: CliModule, imports: base };
     return {
       module: CliModule,
-      imports: [CoreModule.register(config, logger), EventsModule, ToolDatabaseModule, DatabaseModule, UsersModule],
+      imports: [...base, EventsModule, UsersModule],
       providers: [AdminAccountsService],
     };
   }

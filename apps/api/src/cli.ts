@@ -5,7 +5,7 @@ import { NestFactory } from '@nestjs/core';
 import { getConnectionToken } from '@nestjs/mongoose';
 import { Connection } from 'mongoose';
 import { Logger } from 'pino';
-import { CliModule } from './cli.module';
+import { CliModule, CliNeeds } from './cli.module';
 import { AppConfig } from './core/config/app-config';
 import { loadConfigOrExit } from './core/config/env-file';
 import {
@@ -116,7 +116,7 @@ function parseRestore(args: string[]): RestoreArgs {
 }
 
 async function createAdmin(config: AppConfig, args: CreateAdminArgs): Promise<number> {
-  return withApp(config, async (app) => {
+  return withApp(config, 'accounts', async (app) => {
     const { result, user } = await app.get(AdminAccountsService).ensureAdmin(args, { promote: args.promote });
     const id = user._id.toHexString();
     const lines = {
@@ -131,7 +131,7 @@ async function createAdmin(config: AppConfig, args: CreateAdminArgs): Promise<nu
 }
 
 async function restore(config: AppConfig, args: RestoreArgs): Promise<number> {
-  return withApp(config, async (app, logger) => {
+  return withApp(config, 'database', async (app, logger) => {
     const db = app.get<Connection>(getConnectionToken()).db;
     if (!db) throw new Error('no database connection');
     try {
@@ -157,6 +157,7 @@ async function restore(config: AppConfig, args: RestoreArgs): Promise<number> {
  */
 async function withApp(
   config: AppConfig,
+  needs: CliNeeds,
   run: (app: INestApplicationContext, logger: Logger) => Promise<number>,
 ): Promise<number> {
   // The CLI's own output is its one result line; the app's info logs would drown it.
@@ -183,7 +184,7 @@ async function withApp(
     resolved = { ...config, database: { ...config.database, uri } };
   }
   try {
-    const app = await NestFactory.createApplicationContext(CliModule.register(resolved, logger), {
+    const app = await NestFactory.createApplicationContext(CliModule.register(resolved, logger, needs), {
       logger: new PinoNestLogger(logger),
       abortOnError: false,
     });
