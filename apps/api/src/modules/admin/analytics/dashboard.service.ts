@@ -53,8 +53,8 @@ export interface Dashboard {
 }
 
 /**
- * `GET /api/admin/dashboard`. From the rollups (by `_id`): totals, gauges, today's day bucket, the
- * last 168 hour buckets, the rings of the latest calls and sign-ups. Read live: online now (one count
+ * `GET /api/admin/dashboard`. From the rollups (by `_id`, 9 documents): totals, gauges, the last 7
+ * day buckets (today's among them), the rings of the latest calls and sign-ups. Read live: online now (one count
  * of live sessions), active in 30 days and suspended (LiveUserCountsService: counts that scan
  * `users` on the embedded database, at most a minute old). The latest calls and sign-ups are then
  * read by `_id`.
@@ -70,10 +70,10 @@ export class DashboardService {
   ) {}
 
   async dashboard(now = new Date()): Promise<Dashboard> {
-    const week = lastBuckets('hour', 168, now);
+    const week = lastBuckets('day', 7, now);
     const todayKey = bucketKey('day', now);
     const [docs, live, onlineNow, latestCalls, latestUsers] = await Promise.all([
-      this.rollups.read([TOTAL_ID, todayKey, ...week.keys]),
+      this.rollups.read([TOTAL_ID, ...week.keys]),
       this.liveCounts.counts(now),
       this.connections.countAll(),
       this.latestCalls(),

@@ -207,7 +207,7 @@ export class DashboardUsersDto {
   activeLast30Days!: number;
   @ApiProperty(count('Users with a live socket now, on any instance. Read live: one count of live sessions.', 3))
   onlineNow!: number;
-  @ApiProperty(count(`Accounts created in the last 168 whole hours, the current one included. ${EXACT}`, 5))
+  @ApiProperty(count(`Accounts created in the last 7 UTC days, today included. ${EXACT}`, 5))
   newLast7Days!: number;
   @ApiProperty(count(`Suspended accounts. ${LIVE_CACHED}`, 1)) suspended!: number;
   @ApiProperty({
@@ -223,7 +223,7 @@ export class DashboardCallsDto {
   @ApiProperty(count(`Calls active now. ${EXACT} (a gauge: +1 when a call starts, −1 when it ends)`, 2))
   activeNow!: number;
   @ApiProperty(count(`Calls started today (UTC). ${EXACT}`, 4)) today!: number;
-  @ApiProperty(count(`Calls started in the last 168 whole hours, the current one included. ${EXACT}`, 9))
+  @ApiProperty(count(`Calls started in the last 7 UTC days, today included. ${EXACT}`, 9))
   last7Days!: number;
   @ApiProperty({
     type: Number,

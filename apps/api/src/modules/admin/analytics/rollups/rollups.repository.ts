@@ -114,11 +114,13 @@ export class RollupsRepository {
       .sort((a, b) => b.at.getTime() - a.at.getTime());
   }
 
-  /** The documents of `ids` that exist, keyed by `_id`. */
-  async read(ids: string[]): Promise<Map<string, RollupDoc>> {
+  /** The documents of `ids` that exist, keyed by `_id`; only `fields` of them when given (smaller replies). */
+  async read(ids: string[], fields?: string[]): Promise<Map<string, RollupDoc>> {
     const found = new Map<string, RollupDoc>();
+    const projection = fields ? Object.fromEntries(fields.map((field) => [field, 1])) : undefined;
     for (let i = 0; i < ids.length; i += ID_BATCH) {
-      const docs = (await this.rollups.find({ _id: { $in: ids.slice(i, i + ID_BATCH) } }).toArray()) as RollupDoc[];
+      const batch = { _id: { $in: ids.slice(i, i + ID_BATCH) } };
+      const docs = (await this.rollups.find(batch, { projection }).toArray()) as RollupDoc[];
       for (const doc of docs) found.set(doc._id, doc);
     }
     return found;
