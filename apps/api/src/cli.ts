@@ -17,7 +17,7 @@ import {
   startEmbeddedDb,
 } from './core/database/embedded-db';
 import { createLogger, PinoNestLogger } from './core/logging/logger';
-import { restoreArchive, RestoreRefused } from './modules/admin';
+import { restoreArchive, RestoreRefused, RollupRebuildService } from './modules/admin';
 import { AdminAccountsService } from './modules/auth';
 import { meetsPasswordPolicy, PASSWORD_MESSAGE } from '@app/common';
 
@@ -28,6 +28,11 @@ Commands:
       Creates an admin account (email verified) unless one with this email exists.
       An existing non-admin account is left alone unless --promote is given, which makes it admin.
       An existing account keeps its password.
+
+  rebuild-rollups
+      Recomputes the admin dashboard's and analytics' rollups from the users, calls and
+      participants (for data from before they were kept, after a restore, or after a crash between
+      a change and its rollup). Reads every document once; run it while the API is quiet.
 
   restore <file> [--force]
       Loads a backup archive (POST /api/admin/system/backup: gzipped EJSON lines) into the database.
@@ -150,6 +155,14 @@ async function restore(config: AppConfig, args: RestoreArgs): Promise<number> {
   });
 }
 
+async function rebuildRollups(config: AppConfig): Promise<number> {
+  return withApp(config, 'rollups', async (app) => {
+    const summary = await app.get(RollupRebuildService).rebuild();
+    process.stdout.write(`rollups rebuilt: ${JSON.stringify(summary)}\n`);
+    return 0;
+  });
+}
+
 /**
  * Runs a command with the app's services on the configured database: MONGODB_URI, else the
  * embedded database in DATA_DIR (the one a running server started there, or one of its own for
@@ -207,6 +220,10 @@ async function main(argv: string[]): Promise<number> {
   if (command === 'create-admin') {
     const args = parseCreateAdmin(rest);
     return createAdmin(loadConfigOrExit(), args);
+  }
+  if (command === 'rebuild-rollups') {
+    if (rest.length > 0) throw new UsageError('rebuild-rollups takes no arguments');
+    return rebuildRollups(loadConfigOrExit());
   }
   if (command === 'restore') {
     const args = parseRestore(rest);
