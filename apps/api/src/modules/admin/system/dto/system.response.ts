@@ -16,7 +16,7 @@ const MS = { type: Number, example: 1.25, description: 'Milliseconds' };
 
 export class ProcessStatsDto {
   @ApiProperty({ example: 4242 }) pid!: number;
-  @ApiProperty({ example: 'v20.20.2' }) node!: string;
+  @ApiProperty({ example: 'v22.0.0' }) node!: string;
   @ApiProperty({ example: 3600 }) uptimeSeconds!: number;
   @ApiProperty(DATE_TIME) startedAt!: string;
   @ApiProperty({ example: 5200, description: 'CPU time in user mode since start' }) cpuUserMs!: number;
