@@ -261,9 +261,33 @@ describe('POST /api/admin/system/cleanup', () => {
       { ownerId: deletedUser, contactId: hostId, createdAt: past },
       { ownerId: hostId, contactId: new Types.ObjectId(friend.id), createdAt: past },
     ]);
+    // An active call nobody has joined for longer than CALL_IDLE_TIMEOUT: ended, not deleted.
+    const idleCallId = randomBytes(16).toString('base64url');
+    await db.collection('calls').insertOne({
+      _id: idleCallId as never,
+      channelName: `call_${randomBytes(16).toString('hex')}`,
+      title: 'Idle call',
+      callType: 'video',
+      callMode: 'group',
+      createdBy: hostId,
+      hostId,
+      status: 'active',
+      maxParticipants: 4,
+      startedAt: past,
+      endedAt: null,
+      duration: null,
+      endReason: null,
+      joinedCount: 0,
+      inviteeCount: 0,
+      nextAgoraUid: 2,
+      lastActivityAt: past,
+      createdAt: past,
+      updatedAt: past,
+    });
     const expected = {
       emailTokens: 2,
       revokedTokens: 1,
+      staleCalls: 1,
       orphanedChatMessages: 2,
       orphanedParticipants: 2,
       orphanedInvitations: 1,
@@ -289,6 +313,10 @@ describe('POST /api/admin/system/cleanup', () => {
     expect(await db.collection('auth_tokens').countDocuments({ _id: { $regex: '^live-' } } as never)).toBe(1);
     expect(await db.collection('revoked_tokens').countDocuments({ _id: { $regex: '^new-' } } as never)).toBe(1);
     expect(await db.collection('chat_messages').countDocuments({ callId: call.id })).toBe(1);
+    expect(await db.collection('calls').findOne({ _id: idleCallId as never })).toMatchObject({
+      status: 'ended',
+      endReason: 'idle',
+    });
     expect(await db.collection('contacts').countDocuments({ ownerId: hostId })).toBe(1);
     expect(await db.collection('call_participants').countDocuments({ callId: call.id, userId: hostId })).toBe(1);
   });

@@ -44,6 +44,16 @@ export class CallsHousekeeping implements OnModuleInit, OnModuleDestroy {
     clearInterval(this.timer);
   }
 
+  /** How many calls a sweep at `now` would end (idle active ones, scheduled ones that never started). */
+  async countStale(now = new Date()): Promise<{ idle: number; expired: number }> {
+    const idleSeconds = this.config.calls?.idleTimeoutSeconds ?? 600;
+    const [idle, expired] = await Promise.all([
+      this.calls.idleCalls(new Date(now.getTime() - idleSeconds * 1000)),
+      this.calls.staleScheduledCalls(new Date(now.getTime() - SCHEDULED_GRACE_SECONDS * 1000)),
+    ]);
+    return { idle: idle.length, expired: expired.length };
+  }
+
   async sweep(now = new Date()): Promise<{ idle: number; expired: number }> {
     const idleSeconds = this.config.calls?.idleTimeoutSeconds ?? 600;
     const idle = await this.endIdleCalls(now, idleSeconds);

@@ -36,7 +36,8 @@ import { CallViews } from './views/call-views.service';
  * modules use what index.ts exports: the access rules (CallAccessService), the one way to end a
  * call (CallEndingService), leaving one (CallLeaveService, for the reconnect grace), the reads (CallQueriesService) and media and chat (MediaChatService,
  * which the Socket.IO gateway calls as the REST routes do), and for staff reading any call
- * (CallStaffQueries) and removing a participant (CallKickService).
+ * (CallStaffQueries) and removing a participant (CallKickService), and the housekeeping sweep
+ * (CallsHousekeeping) that admin cleanup runs on demand.
  */
 @Module({
   imports: [
@@ -85,6 +86,7 @@ import { CallViews } from './views/call-views.service';
     InvitationsService,
     CallKickService,
     CallStaffQueries,
+    CallsHousekeeping,
   ],
 })
 export class CallsModule {}

@@ -8,6 +8,7 @@ export type { CallAccess } from './access/call-access.service';
 export type { CallFacts, Decision, Denial, JoinDecision, PasswordDecision } from './access/call-access.policy';
 export { CallEndingService } from './lifecycle/call-ending.service';
 export { CallLeaveService } from './lifecycle/call-leave.service';
+export { CallsHousekeeping } from './calls.housekeeping';
 export type { CallEnding, EndOptions } from './lifecycle/call-ending.service';
 export { CallQueriesService } from './queries/call-queries.service';
 export type { CallPage } from './queries/call-queries.service';

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { APP_INTERCEPTOR } from '@nestjs/core';
 import { MongooseModule } from '@nestjs/mongoose';
+import { CallsModule } from '../../calls';
 import { HealthModule } from '../../health';
 import { AdminSystemController } from './admin-system.controller';
 import { AuditInterceptor } from './audit/audit.interceptor';
@@ -19,6 +20,7 @@ import { SystemStatsService } from './stats/system-stats.service';
  */
 @Module({
   imports: [
+    CallsModule,
     HealthModule,
     MongooseModule.forFeature([
       { name: SystemLog.name, schema: SystemLogSchema },

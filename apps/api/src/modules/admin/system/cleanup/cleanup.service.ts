@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectConnection } from '@nestjs/mongoose';
 import { Connection, mongo } from 'mongoose';
+import { CallsHousekeeping } from '../../../calls';
 import { ORPHAN_RULES, OrphanCategory, OrphanRule } from './orphan-rules';
 
 /** Documents read per round trip, and ids per `_id: { $in }` lookup (the embedded front's limit is 256). */
@@ -9,12 +10,12 @@ export const SCAN_BATCH = 256;
 export const MAX_DELETES_PER_CATEGORY = 10_000;
 
 export const TOKEN_CATEGORIES = ['emailTokens', 'revokedTokens'] as const;
-export type CleanupCategory = (typeof TOKEN_CATEGORIES)[number] | OrphanCategory;
+export type CleanupCategory = (typeof TOKEN_CATEGORIES)[number] | 'staleCalls' | OrphanCategory;
 
 export interface CategoryResult {
   /** Documents that qualify now (for orphans: all of them, also beyond the per-run bound). */
   found: number;
-  /** Documents removed by this run (0 in a dry run). */
+  /** Documents removed by this run (0 in a dry run); for stale calls, the calls this run ended. */
   deleted: number;
 }
 
@@ -35,12 +36,16 @@ type Doc = Record<string, unknown>;
  *   SCAN_BATCH, each batch's references looked up by `_id: { $in }` (the one indexed lookup on the
  *   embedded database); memory holds one batch and the ids to delete (at most
  *   MAX_DELETES_PER_CATEGORY). On the embedded database the scan reads the whole collection.
- * Stale calls are not touched here: the calls module's housekeeping ends idle and expired calls
- * every minute by its own rules.
+ * - stale calls: active calls nobody has joined for CALL_IDLE_TIMEOUT and scheduled calls that
+ *   never started, ended (not deleted: they stay in history) by the calls module's own
+ *   housekeeping sweep, which also runs every minute.
  */
 @Injectable()
 export class CleanupService {
-  constructor(@InjectConnection() private readonly connection: Connection) {}
+  constructor(
+    @InjectConnection() private readonly connection: Connection,
+    private readonly housekeeping: CallsHousekeeping,
+  ) {}
 
   async run(dryRun: boolean, now = new Date()): Promise<CleanupReport> {
     const started = performance.now();
@@ -51,6 +56,7 @@ export class CleanupService {
       dryRun,
     );
     categories.revokedTokens = await this.removeMatching('revoked_tokens', { expiresAt: { $lt: now } }, dryRun);
+    categories.staleCalls = await this.endStaleCalls(dryRun, now);
     for (const rule of ORPHAN_RULES) categories[rule.category] = await this.removeOrphans(rule, dryRun);
     return { dryRun, categories, durationMs: Math.round(performance.now() - started) };
   }
@@ -59,6 +65,15 @@ export class CleanupService {
     const db = this.connection.db;
     if (!db) throw new Error('The database connection is not open');
     return db;
+  }
+
+  private async endStaleCalls(dryRun: boolean, now: Date): Promise<CategoryResult> {
+    if (dryRun) {
+      const { idle, expired } = await this.housekeeping.countStale(now);
+      return { found: idle + expired, deleted: 0 };
+    }
+    const { idle, expired } = await this.housekeeping.sweep(now);
+    return { found: idle + expired, deleted: idle + expired };
   }
 
   private async removeMatching(collection: string, filter: Doc, dryRun: boolean): Promise<CategoryResult> {

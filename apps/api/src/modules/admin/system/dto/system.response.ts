@@ -116,6 +116,13 @@ export class CleanupCategoriesDto {
   emailTokens!: CleanupCategoryDto;
   @ApiProperty({ type: CleanupCategoryDto, description: 'Revocations of tokens past their expiry' })
   revokedTokens!: CleanupCategoryDto;
+  @ApiProperty({
+    type: CleanupCategoryDto,
+    description:
+      'Active calls nobody joined for CALL_IDLE_TIMEOUT and scheduled calls that never started (24 h after their ' +
+      'time): ended, not deleted (`deleted` counts the calls this run ended; they stay in history)',
+  })
+  staleCalls!: CleanupCategoryDto;
   @ApiProperty({ type: CleanupCategoryDto, description: 'Chat messages of calls that no longer exist' })
   orphanedChatMessages!: CleanupCategoryDto;
   @ApiProperty({ type: CleanupCategoryDto, description: 'Participants whose call or user no longer exists' })
