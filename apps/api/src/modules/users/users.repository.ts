@@ -54,11 +54,12 @@ export class UsersRepository {
   async idsExcludingStatus(ids: string[], status: AccountStatus): Promise<string[]> {
     const valid = ids.filter((id) => Types.ObjectId.isValid(id));
     if (valid.length === 0) return [];
+    // `_id` alone in the filter (the status is checked here): the embedded database answers it by lookups.
     const rows = await this.users
-      .find({ _id: { $in: valid.map((id) => new Types.ObjectId(id)) }, accountStatus: { $ne: status } }, { _id: 1 })
-      .lean<{ _id: Types.ObjectId }[]>()
+      .find({ _id: { $in: valid.map((id) => new Types.ObjectId(id)) } }, { _id: 1, accountStatus: 1 })
+      .lean<{ _id: Types.ObjectId; accountStatus: AccountStatus }[]>()
       .exec();
-    return rows.map((row) => row._id.toHexString());
+    return rows.filter((row) => row.accountStatus !== status).map((row) => row._id.toHexString());
   }
 
   /**

@@ -141,14 +141,20 @@ export class CallRepository {
     return modifiedCount > 0;
   }
 
-  /** Calls by id with the given statuses, newest first (second query of the active list). */
-  callsByIds(ids: string[], status: CallStatus): Promise<CallRecord[]> {
-    if (ids.length === 0) return Promise.resolve([]);
-    return this.calls
-      .find({ _id: { $in: ids }, status })
-      .sort({ createdAt: -1, _id: -1 })
+  /**
+   * Calls by id with the given status, newest first (second query of the active list). The filter
+   * names `_id` alone and the status and order are applied here, so the embedded database answers
+   * it by `_id` lookups instead of a scan.
+   */
+  async callsByIds(ids: string[], status: CallStatus): Promise<CallRecord[]> {
+    if (ids.length === 0) return [];
+    const found = await this.calls
+      .find({ _id: { $in: ids } })
       .lean<CallRecord[]>()
       .exec();
+    return found
+      .filter((call) => call.status === status)
+      .sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime() || (a._id < b._id ? 1 : a._id > b._id ? -1 : 0));
   }
 
   activeCallsHostedBy(userId: Types.ObjectId): Promise<CallRecord[]> {
