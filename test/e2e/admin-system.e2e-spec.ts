@@ -261,29 +261,11 @@ describe('POST /api/admin/system/cleanup', () => {
       { ownerId: deletedUser, contactId: hostId, createdAt: past },
       { ownerId: hostId, contactId: new Types.ObjectId(friend.id), createdAt: past },
     ]);
-    // An active call nobody has joined for longer than CALL_IDLE_TIMEOUT: ended, not deleted.
-    const idleCallId = randomBytes(16).toString('base64url');
-    await db.collection('calls').insertOne({
-      _id: idleCallId as never,
-      channelName: `call_${randomBytes(16).toString('hex')}`,
-      title: 'Idle call',
-      callType: 'video',
-      callMode: 'group',
-      createdBy: hostId,
-      hostId,
-      status: 'active',
-      maxParticipants: 4,
-      startedAt: past,
-      endedAt: null,
-      duration: null,
-      endReason: null,
-      joinedCount: 0,
-      inviteeCount: 0,
-      nextAgoraUid: 2,
-      lastActivityAt: past,
-      createdAt: past,
-      updatedAt: past,
-    });
+    // An active call nobody has been joined to for longer than CALL_IDLE_TIMEOUT: ended, not deleted.
+    const idleCallId = (await makeCall(t, await makeUser(t))).id;
+    await db
+      .collection('calls')
+      .updateOne({ _id: idleCallId as never }, { $set: { joinedCount: 0, lastActivityAt: past } });
     const expected = {
       emailTokens: 2,
       revokedTokens: 1,

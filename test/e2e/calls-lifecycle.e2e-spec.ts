@@ -5,7 +5,7 @@ import { CallsHousekeeping } from '../../apps/api/src/modules/calls/calls.housek
 import { newCallId } from '../../apps/api/src/modules/calls/call-rules';
 import { callAction, getCall, makeCall } from '../factories/calls';
 import { bearer, makeUser } from '../factories/users';
-import { RecordedEvent, recordEvents, useTestApp } from '../support/app';
+import { RecordedEvent, recordEvents, startTestApp, useTestApp } from '../support/app';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports -- the package's parser has no typings
 const { AccessToken2 } = require('agora-token/src/AccessToken2');
@@ -336,5 +336,35 @@ describe('calls: lifecycle', () => {
       duration: 0,
     });
     expect((await getCall(t, host, busy.id)).body.data.call.status).toBe('active');
+    // The open-call register holds the calls still open, and only them.
+    const entries = await db
+      .collection('open_calls')
+      .find({ _id: { $in: [idle.id, busy.id, scheduled.id] } } as never)
+      .toArray();
+    expect(entries.map((entry) => entry._id)).toEqual([busy.id]);
+  });
+
+  it('a new process enters open calls stored without a register entry and drops entries of calls that are not open', async () => {
+    const host = await makeUser(t);
+    const old = await makeCall(t, host);
+    const db = await t.db();
+    // As if stored before the register existed, and left idle.
+    await db.collection('open_calls').deleteOne({ _id: old.id as never });
+    await db.collection('calls').updateOne({ _id: old.id as never }, { $set: { joinedCount: 0 } });
+    // An entry whose call was never stored (a crash between the two writes of a create).
+    const ghost = newCallId();
+    await db.collection('open_calls').insertOne({ _id: ghost as never, openedAt: new Date() });
+
+    // The same secret: passport keeps one JWT strategy per process, and the last app started sets it.
+    const next = await startTestApp({ env: { MONGODB_URI: t.config.database.uri!, JWT_SECRET: t.config.jwt.secret } });
+    try {
+      const swept = await next.app.get(CallsHousekeeping).sweep(new Date(Date.now() + 11 * 60_000));
+      expect(swept.idle).toBeGreaterThanOrEqual(1);
+      const after = await getCall(t, host, old.id);
+      expect(after.body).toMatchObject({ data: { call: { status: 'ended', endReason: 'idle' } } });
+      expect(await db.collection('open_calls').countDocuments({ _id: { $in: [old.id, ghost] } })).toBe(0);
+    } finally {
+      await next.close();
+    }
   });
 });

@@ -4,7 +4,7 @@ import { APP_CONFIG, AppConfig } from '../../core/config/app-config';
 import { LOGGER } from '../../core/core.module';
 import { CallPasswordAttempts } from './access/call-password-attempts.service';
 import { CallEndingService } from './lifecycle/call-ending.service';
-import { CallRepository } from './repositories/call.repository';
+import { CallRepository, StaleCalls } from './repositories/call.repository';
 import { CallRecord, EndReason } from './schemas/call.schema';
 
 export const CALLS_HOUSEKEEPING_INTERVAL = Symbol('CALLS_HOUSEKEEPING_INTERVAL');
@@ -15,14 +15,17 @@ export const SCHEDULED_GRACE_SECONDS = 24 * 3600;
 /**
  * Periodic clean-up: ends active calls with nobody joined for CALL_IDLE_TIMEOUT (`idle`) and
  * scheduled calls that never started a day after their time (`expired`), and drops counts of
- * wrong call passwords whose window has passed. Every end is a
- * conditional update, so several app instances may sweep at once.
+ * wrong call passwords whose window has passed. It reads the open-call register (OpenCall), not
+ * `calls`, so a sweep costs what the open calls cost. Every end is a conditional update, so
+ * several app instances may sweep at once.
  */
 @Injectable()
 export class CallsHousekeeping implements OnModuleInit, OnModuleDestroy {
   private readonly log: Logger;
   private timer?: NodeJS.Timeout;
   private running = false;
+  /** The one-time entry of open calls stored without an entry in the register. */
+  private registered?: Promise<void>;
 
   constructor(
     private readonly calls: CallRepository,
@@ -46,32 +49,41 @@ export class CallsHousekeeping implements OnModuleInit, OnModuleDestroy {
 
   /** How many calls a sweep at `now` would end (idle active ones, scheduled ones that never started). */
   async countStale(now = new Date()): Promise<{ idle: number; expired: number }> {
-    const idleSeconds = this.config.calls?.idleTimeoutSeconds ?? 600;
-    const [idle, expired] = await Promise.all([
-      this.calls.idleCalls(new Date(now.getTime() - idleSeconds * 1000)),
-      this.calls.staleScheduledCalls(new Date(now.getTime() - SCHEDULED_GRACE_SECONDS * 1000)),
-    ]);
+    const { idle, expired } = await this.staleCalls(now);
     return { idle: idle.length, expired: expired.length };
   }
 
   async sweep(now = new Date()): Promise<{ idle: number; expired: number }> {
-    const idleSeconds = this.config.calls?.idleTimeoutSeconds ?? 600;
-    const idle = await this.endIdleCalls(now, idleSeconds);
-    const expired = await this.endStaleScheduledCalls(now, SCHEDULED_GRACE_SECONDS);
+    const { idle, expired } = await this.staleCalls(now);
+    const result = {
+      idle: await this.endEach(idle, 'idle', now, true),
+      expired: await this.endEach(expired, 'expired', now, false),
+    };
     await this.passwordAttempts.purgeExpired(now);
-    return { idle, expired };
+    return result;
   }
 
-  /** Ends active calls that have had nobody joined since before `now - idleSeconds`. */
-  private async endIdleCalls(now: Date, idleSeconds: number): Promise<number> {
-    const idle = await this.calls.idleCalls(new Date(now.getTime() - idleSeconds * 1000));
-    return this.endEach(idle, 'idle', now, true);
-  }
-
-  /** Ends scheduled calls that never started, `graceSeconds` after their scheduled time. */
-  private async endStaleScheduledCalls(now: Date, graceSeconds: number): Promise<number> {
-    const stale = await this.calls.staleScheduledCalls(new Date(now.getTime() - graceSeconds * 1000));
-    return this.endEach(stale, 'expired', now, false);
+  /**
+   * Active calls with nobody joined since before `now - CALL_IDLE_TIMEOUT`, and scheduled calls
+   * whose time is SCHEDULED_GRACE_SECONDS past, read from the open-call register. The first call
+   * of the process enters open calls stored without an entry (once; a failed attempt is retried).
+   */
+  private async staleCalls(now: Date): Promise<StaleCalls> {
+    this.registered ??= this.calls.registerOpenCalls(now).then(
+      (added) => {
+        if (added > 0) this.log.info({ added }, 'open calls entered in the open-call register');
+      },
+      (error: unknown) => {
+        this.registered = undefined;
+        throw error;
+      },
+    );
+    await this.registered;
+    const idleSeconds = this.config.calls?.idleTimeoutSeconds ?? 600;
+    return this.calls.staleCalls(
+      new Date(now.getTime() - idleSeconds * 1000),
+      new Date(now.getTime() - SCHEDULED_GRACE_SECONDS * 1000),
+    );
   }
 
   /** How many of `calls` this sweep ended (another instance may have ended some first, or someone joined). */

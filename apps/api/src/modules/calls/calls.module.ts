@@ -1,3 +1,4 @@
+import { OpenCall, OpenCallSchema } from './schemas/open-call.schema';
 import { Module } from '@nestjs/common';
 import { MongooseModule } from '@nestjs/mongoose';
 import { UsersModule } from '../users';
@@ -47,6 +48,7 @@ import { CallViews } from './views/call-views.service';
       { name: CallInvitation.name, schema: CallInvitationSchema },
       { name: ChatMessage.name, schema: ChatMessageSchema },
       { name: CallPasswordFailure.name, schema: CallPasswordFailureSchema },
+      { name: OpenCall.name, schema: OpenCallSchema },
     ]),
     UsersModule,
   ],

@@ -1,10 +1,22 @@
 import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import { FilterQuery, Model, Types } from 'mongoose';
+import { isDuplicateKey } from '@app/common';
 import { CALL_ID, newCallId } from '../call-rules';
 import { Call, CallMode, CallRecord, CallStatus, CallType, EndReason } from '../schemas/call.schema';
+import { OpenCall } from '../schemas/open-call.schema';
 
 const OPEN: CallStatus[] = ['active', 'scheduled'];
+/** Open-call entries read per round trip, and calls per `_id: { $in }` lookup (the embedded front's limit is 256). */
+const OPEN_BATCH = 256;
+
+/** Calls a housekeeping sweep may end, by why. */
+export interface StaleCalls {
+  /** Active, nobody joined, no join or leave since before the idle cutoff. */
+  idle: CallRecord[];
+  /** Scheduled before the scheduled cutoff and never started. */
+  expired: CallRecord[];
+}
 
 export type NewCall = Omit<
   Call,
@@ -27,16 +39,23 @@ export interface CallListFilter {
 }
 
 /**
- * The `calls` collection. Every rule that must hold under races is one conditional write with the
- * rule in the filter (docs/architecture.md, "Mail, contacts, calls"); the embedded database's write front makes each such write
- * atomic, as MongoDB does.
+ * The `calls` collection and its register of open calls (`open_calls`, see OpenCall). Every rule
+ * that must hold under races is one conditional write with the rule in the filter
+ * (docs/architecture.md, "Mail, contacts, calls"); the embedded database's write front makes each
+ * such write atomic, as MongoDB does.
  */
 @Injectable()
 export class CallRepository {
-  constructor(@InjectModel(Call.name) private readonly calls: Model<Call>) {}
+  constructor(
+    @InjectModel(Call.name) private readonly calls: Model<Call>,
+    @InjectModel(OpenCall.name) private readonly open: Model<OpenCall>,
+  ) {}
 
+  /** Enters the call in the open-call register first, so no open call is ever missing from it. */
   async createCall(call: NewCall): Promise<CallRecord> {
-    const created = await this.calls.create({ _id: newCallId(), ...call });
+    const _id = newCallId();
+    await this.open.create({ _id, openedAt: new Date() });
+    const created = await this.calls.create({ _id, ...call });
     return created.toObject();
   }
 
@@ -90,7 +109,7 @@ export class CallRepository {
    * Ends the call if it is still open (and, with `onlyIfEmpty`, still has nobody joined).
    * null when another request ended it first or someone joined meanwhile.
    */
-  endCall(
+  async endCall(
     call: CallRecord,
     reason: EndReason,
     endedAt: Date,
@@ -99,7 +118,7 @@ export class CallRepository {
   ): Promise<CallRecord | null> {
     const filter: FilterQuery<Call> = { _id: call._id, status: { $in: OPEN } };
     if (onlyIfEmpty) filter.joinedCount = { $lte: 0 };
-    return this.calls
+    const ended = await this.calls
       .findOneAndUpdate(
         filter,
         { $set: { status: 'ended', endedAt, duration, endReason: reason, joinedCount: 0 } },
@@ -107,6 +126,9 @@ export class CallRepository {
       )
       .lean<CallRecord>()
       .exec();
+    // After the end, never before: an entry left by a failure here is dropped by the next sweep.
+    if (ended) await this.open.deleteOne({ _id: call._id }).exec();
+    return ended;
   }
 
   /**
@@ -176,20 +198,70 @@ export class CallRepository {
     return { calls, total };
   }
 
-  /** Active calls with nobody joined whose last join or leave is older than `cutoff`. */
-  idleCalls(cutoff: Date): Promise<CallRecord[]> {
-    return this.calls
-      .find({ status: 'active', joinedCount: { $lte: 0 }, lastActivityAt: { $lt: cutoff } })
-      .lean<CallRecord[]>()
-      .exec();
+  /**
+   * The open calls a sweep may end: read from the open-call register in batches and looked up by
+   * `_id`, so the work grows with the number of open calls, not with every call ever made. Entries
+   * whose call has ended or does not exist (a crash between two writes) are removed on the way.
+   */
+  async staleCalls(idleCutoff: Date, scheduledCutoff: Date): Promise<StaleCalls> {
+    const stale: StaleCalls = { idle: [], expired: [] };
+    const entries = this.open.find({}, { _id: 1 }).lean<{ _id: string }[]>().cursor({ batchSize: OPEN_BATCH });
+    let batch: string[] = [];
+    const take = async () => {
+      const calls = await this.calls
+        .find({ _id: { $in: batch } })
+        .lean<CallRecord[]>()
+        .exec();
+      const byId = new Map(calls.map((call) => [call._id, call]));
+      const closed = batch.filter((id) => byId.get(id)?.status !== 'active' && byId.get(id)?.status !== 'scheduled');
+      if (closed.length > 0) await this.open.deleteMany({ _id: { $in: closed } }).exec();
+      for (const call of calls) {
+        if (call.status === 'active' && call.joinedCount <= 0 && call.lastActivityAt < idleCutoff)
+          stale.idle.push(call);
+        if (call.status === 'scheduled' && call.scheduledFor && call.scheduledFor < scheduledCutoff) {
+          stale.expired.push(call);
+        }
+      }
+      batch = [];
+    };
+    for await (const entry of entries) {
+      batch.push(entry._id);
+      if (batch.length === OPEN_BATCH) await take();
+    }
+    if (batch.length > 0) await take();
+    return stale;
   }
 
-  /** Scheduled calls that never started, scheduled before `cutoff`. */
-  staleScheduledCalls(cutoff: Date): Promise<CallRecord[]> {
-    return this.calls
-      .find({ status: 'scheduled', scheduledFor: { $lt: cutoff } })
-      .lean<CallRecord[]>()
+  /**
+   * Enters every open call that has no entry yet (calls stored before the register existed): one
+   * scan of `calls` by status, so each process runs it once, at its first sweep. Returns how many
+   * entries it added.
+   */
+  async registerOpenCalls(now: Date): Promise<number> {
+    const open = await this.calls
+      .find({ status: { $in: OPEN } }, { _id: 1 })
+      .lean<{ _id: string }[]>()
       .exec();
+    let added = 0;
+    for (let i = 0; i < open.length; i += OPEN_BATCH) {
+      const ids = open.slice(i, i + OPEN_BATCH).map((call) => call._id);
+      const known = new Set(
+        (
+          await this.open
+            .find({ _id: { $in: ids } }, { _id: 1 })
+            .lean<{ _id: string }[]>()
+            .exec()
+        ).map((entry) => entry._id),
+      );
+      const missing = ids.filter((id) => !known.has(id)).map((_id) => ({ _id, openedAt: now }));
+      if (missing.length === 0) continue;
+      await this.open.insertMany(missing, { ordered: false }).catch((error: unknown) => {
+        // A concurrent sweep of another instance may have entered some of them first.
+        if (!isDuplicateKey(error)) throw error;
+      });
+      added += missing.length;
+    }
+    return added;
   }
 
   /**
