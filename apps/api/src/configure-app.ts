@@ -1,8 +1,8 @@
 import { IncomingMessage } from 'node:http';
-import { Type, ValidationPipe } from '@nestjs/common';
+import { Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
-import { VALIDATION_OPTIONS } from '@app/common';
+import { InputValidationPipe } from '@app/common';
 import { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { Logger } from 'pino';
 import { AppModule } from './app.module';
@@ -85,7 +85,7 @@ export async function configureApp(app: NestFastifyApplication, config: AppConfi
   });
   app.useWebSocketAdapter(new RealtimeIoAdapter(app, config));
   app.setGlobalPrefix('api');
-  app.useGlobalPipes(new ValidationPipe(VALIDATION_OPTIONS));
+  app.useGlobalPipes(new InputValidationPipe());
   setupSwagger(app, PACKAGE.version);
 }
 

@@ -1,7 +1,7 @@
 import { ValidationError } from 'class-validator';
 import { ErrorCode, errorCodeForStatus } from '../errors/error-code';
 import { isEmojiOnly, isIsoDateTime } from './inputs';
-import { MAX_LISTED_ERRORS, toFieldErrors, validationException } from './validation';
+import { MAX_LISTED_ERRORS, prototypeKeyPath, toFieldErrors, validationException } from './validation';
 
 function error(property: string, constraints: Record<string, string>, children: ValidationError[] = []) {
   return Object.assign(new ValidationError(), { property, constraints, children });
@@ -102,5 +102,15 @@ describe('error codes by status', () => {
     [502, ErrorCode.INTERNAL_SERVER_ERROR],
   ])('maps %i to %s', (status, code) => {
     expect(errorCodeForStatus(status)).toBe(code);
+  });
+});
+
+describe('prototype keys in an input', () => {
+  it('finds __proto__, constructor and prototype at any depth, as a dotted path', () => {
+    expect(prototypeKeyPath(JSON.parse('{"a":1,"__proto__":{"x":1}}'))).toBe('__proto__');
+    expect(prototypeKeyPath({ a: { b: [{ constructor: 'x' }] } })).toBe('a.b.0.constructor');
+    expect(prototypeKeyPath({ prototype: 1 })).toBe('prototype');
+    expect(prototypeKeyPath({ a: 'constructor', b: ['__proto__'] })).toBeUndefined();
+    expect(prototypeKeyPath('__proto__')).toBeUndefined();
   });
 });

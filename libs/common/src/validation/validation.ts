@@ -1,4 +1,4 @@
-import { ValidationPipeOptions } from '@nestjs/common';
+import { ArgumentMetadata, ValidationPipe, ValidationPipeOptions } from '@nestjs/common';
 import { ValidationError } from 'class-validator';
 import { AppException, FieldError } from '../errors/app-exception';
 import { ErrorCode } from '../errors/error-code';
@@ -56,3 +56,45 @@ export const VALIDATION_OPTIONS: ValidationPipeOptions = {
   stopAtFirstError: false,
   exceptionFactory: validationException,
 };
+
+/** Keys that reach an object's prototype when an input is merged or assigned naively. */
+const PROTOTYPE_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+
+/**
+ * The dotted path of the first `__proto__`, `constructor` or `prototype` key in a parsed input, at
+ * any depth. class-transformer drops these keys without a word, so the whitelist never sees them:
+ * `?__proto__=x` or a body field `constructor` would otherwise be accepted and ignored.
+ */
+export function prototypeKeyPath(value: unknown, parent = ''): string | undefined {
+  if (typeof value !== 'object' || value === null) return undefined;
+  for (const key of Object.keys(value)) {
+    const path = parent ? `${parent}.${key}` : key;
+    if (PROTOTYPE_KEYS.has(key)) return path;
+    const found = prototypeKeyPath((value as Record<string, unknown>)[key], path);
+    if (found) return found;
+  }
+  return undefined;
+}
+
+/**
+ * The validation pipe of every HTTP input: VALIDATION_OPTIONS, and a body or query string holding
+ * a prototype key is refused (400) as any other unknown field is.
+ */
+export class InputValidationPipe extends ValidationPipe {
+  constructor() {
+    super(VALIDATION_OPTIONS);
+  }
+
+  override transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
+    if (metadata.type === 'body' || metadata.type === 'query') {
+      const path = prototypeKeyPath(value);
+      if (path) {
+        const field = shorten(path, MAX_FIELD_LENGTH);
+        throw new AppException(ErrorCode.BAD_REQUEST, `Validation failed: ${field}`, [
+          { field, message: `property ${field} should not exist` },
+        ]);
+      }
+    }
+    return super.transform(value, metadata) as Promise<unknown>;
+  }
+}
