@@ -11,6 +11,7 @@ export type { PublicUser, UserView, Profile } from './users.mapper';
 export type { UserRecord, Plan } from './schemas/user.schema';
 export { PLANS } from './schemas/user.schema';
 export { SearchUsersQuery } from './dto/search-users.dto';
+export { UpdateProfileDto } from './dto/update-profile.dto';
 export { PublicUserDto, SearchUserDto, UserViewDto, USER_ID_EXAMPLE } from './dto/user.response';
 export { AccountChanges, LAST_ADMIN_MESSAGE, UNUSABLE_PASSWORD_HASH } from './accounts/account-changes.service';
 export type { AccountChangeSet } from './accounts/account-changes.service';

@@ -1,31 +1,17 @@
-import { ApiPropertyOptional } from '@nestjs/swagger';
-import { Transform } from 'class-transformer';
-import { IsIn, IsString, Length } from 'class-validator';
-import { IsOptionalNonNull, Role, ROLE_VALUES, trim } from '@app/common';
-import { Plan, PLANS } from '../../../users';
+import { ApiPropertyOptional, PickType } from '@nestjs/swagger';
+import { IsIn } from 'class-validator';
+import { IsOptionalNonNull, Role, ROLE_VALUES } from '@app/common';
+import { Plan, PLANS, UpdateProfileDto } from '../../../users';
 
 /** The account statuses staff may set here (deletion has its own route). */
 export const SETTABLE_STATUSES = ['active', 'suspended'] as const;
 
 /**
- * `PUT /api/admin/users/:userId`: names with the profile's rules, role, account status and plan;
- * anything else is refused (400). Moderators may change names and status of `user` accounts only.
+ * `PUT /api/admin/users/:userId`: names with the profile's rules (taken from UpdateProfileDto),
+ * role, account status and plan; anything else is refused (400). Moderators may change names and
+ * status of `user` accounts only.
  */
-export class UpdateUserDto {
-  @ApiPropertyOptional({ example: 'John', minLength: 1, maxLength: 50 })
-  @IsOptionalNonNull()
-  @Transform(trim)
-  @IsString()
-  @Length(1, 50)
-  firstName?: string;
-
-  @ApiPropertyOptional({ example: 'Smith', minLength: 1, maxLength: 50 })
-  @IsOptionalNonNull()
-  @Transform(trim)
-  @IsString()
-  @Length(1, 50)
-  lastName?: string;
-
+export class UpdateUserDto extends PickType(UpdateProfileDto, ['firstName', 'lastName'] as const) {
   @ApiPropertyOptional({ enum: ROLE_VALUES, example: 'moderator', description: 'Admins only' })
   @IsOptionalNonNull()
   @IsIn(ROLE_VALUES)
