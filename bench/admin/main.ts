@@ -10,9 +10,9 @@
  * before measuring (to see how much of a request's time is that sweep's contention).
  */
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { parseEnv } from 'node:util';
 import { performance } from 'node:perf_hooks';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
@@ -24,16 +24,7 @@ import { createLogger } from '../../apps/api/src/core/logging/logger';
 import { RollupRebuildService } from '../../apps/api/src/modules/admin/analytics/rollups/rollup-rebuild.service';
 import { CallsHousekeeping } from '../../apps/api/src/modules/calls/calls.housekeeping';
 import { seedAdminData } from './seed';
-
-const out = (line = '') => process.stdout.write(`${line}\n`);
-
-function positiveInt(name: string, fallback: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value <= 0) throw new Error(`${name} must be a positive integer, got "${raw}"`);
-  return value;
-}
+import { out, positiveInt, projectRoot } from '../support';
 
 const USERS = positiveInt('BENCH_USERS', 10_000);
 const CALLS = positiveInt('BENCH_CALLS', 100_000);
@@ -43,15 +34,6 @@ const WARM_UP = 10;
 const TARGET_MS = 100;
 const LISTS = process.env.BENCH_LISTS !== 'off';
 const HOUSEKEEPING = process.env.BENCH_HOUSEKEEPING !== 'off';
-
-function projectRoot(): string {
-  let dir = __dirname;
-  while (!existsSync(join(dir, 'package.json'))) {
-    if (dirname(dir) === dir) throw new Error('project root not found');
-    dir = dirname(dir);
-  }
-  return dir;
-}
 
 const percentile = (sorted: number[], p: number) =>
   sorted[Math.min(sorted.length - 1, Math.ceil(p * sorted.length) - 1)];

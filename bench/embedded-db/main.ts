@@ -23,18 +23,9 @@ import {
   sizeLabel,
   THRESHOLD_MS,
 } from './report';
+import { out, positiveInt } from '../support';
 
 const DEFAULT_SIZES = [1_000, 10_000, 50_000];
-
-const out = (line = '') => process.stdout.write(`${line}\n`);
-
-function positiveInt(name: string, fallback: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value <= 0) throw new Error(`${name} must be a positive integer, got "${raw}"`);
-  return value;
-}
 
 function sizesFromEnv(): number[] {
   const raw = process.env.BENCH_SIZES;

@@ -5,22 +5,13 @@
  * saturation rate, and RSS per idle authenticated socket. Results: docs/benchmarks.md.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { Client, connectAll, disconnectAll, fixedLoad, percentile, saturation, Tally } from './load';
 import { BenchUser, seedProduct } from './seed';
 import * as srv from './servers';
-
-const out = (line = '') => process.stdout.write(`${line}\n`);
-
-function positiveInt(name: string, fallback: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value <= 0) throw new Error(`${name} must be a positive integer, got "${raw}"`);
-  return value;
-}
+import { out, positiveInt, projectRoot } from '../support';
 
 const SOCKETS = positiveInt('BENCH_SOCKETS', 1000);
 const REPS = positiveInt('BENCH_REPS', 3);
@@ -36,15 +27,6 @@ const SETTLE_MS = 5000;
 const IDLE_MS = positiveInt('BENCH_IDLE_WAIT_S', 60) * 1000;
 /** A folder for V8 CPU profiles of the product's load phase (`--cpu-prof`), or unset. */
 const CPU_PROF_DIR = process.env.BENCH_CPU_PROF_DIR;
-
-function projectRoot(): string {
-  let dir = __dirname;
-  while (!existsSync(join(dir, 'package.json'))) {
-    if (dirname(dir) === dir) throw new Error('project root not found');
-    dir = dirname(dir);
-  }
-  return dir;
-}
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor((values.length - 1) / 2)];
 const fmt = (v: number, digits = 0) =>
