@@ -17,8 +17,11 @@ export interface AppConfig {
   host: string;
   port: number;
   log: { level: Env['LOG_LEVEL']; format: 'json' | 'pretty' };
-  /** `uri` is filled in by start-up when the embedded database serves (`embedded: true`). */
-  database: { uri?: string; embedded: boolean; dataDir: string; embeddedPort: number };
+  /**
+   * `uri` is filled in by start-up when the embedded database serves (`embedded: true`).
+   * `timeoutMs`: how long a query waits for a reachable database before it fails (then 503).
+   */
+  database: { uri?: string; embedded: boolean; dataDir: string; embeddedPort: number; timeoutMs: number };
   /** Where `POST /api/admin/system/backup` writes its archives (0700; they hold password hashes). */
   backupDir: string;
   redisUrl?: string;
@@ -93,7 +96,13 @@ export function loadConfig(source: Record<string, string | undefined>): AppConfi
       level: env.LOG_LEVEL,
       format: env.LOG_FORMAT ?? (env.NODE_ENV === 'development' ? 'pretty' : 'json'),
     },
-    database: { uri: env.MONGODB_URI, embedded: !env.MONGODB_URI, dataDir, embeddedPort: env.EMBEDDED_DB_PORT },
+    database: {
+      uri: env.MONGODB_URI,
+      embedded: !env.MONGODB_URI,
+      dataDir,
+      embeddedPort: env.EMBEDDED_DB_PORT,
+      timeoutMs: env.MONGODB_TIMEOUT_MS,
+    },
     backupDir: resolve(env.BACKUP_DIR ?? join(env.DATA_DIR, 'backups')),
     redisUrl: env.REDIS_URL,
     jwt: { ...jwt, expiresInSeconds: durationSeconds(env.JWT_EXPIRES_IN) },

@@ -92,6 +92,7 @@ export const envSchema = z
     DATA_DIR: z.string().trim().min(1).default('./.data'),
     BACKUP_DIR: optionalString,
     EMBEDDED_DB_PORT: int(0, 65535, 0),
+    MONGODB_TIMEOUT_MS: int(100, 120_000, 1_500),
     REDIS_URL: optionalUrl(['redis:', 'rediss:']),
     JWT_SECRET: optionalString.pipe(z.string().min(32, 'must be at least 32 characters (256 bits) long').optional()),
     JWT_EXPIRES_IN: z.string().trim().regex(DURATION, 'must be like 7d, 12h, 30m or 3600').default('7d'),

@@ -31,8 +31,15 @@ export class ToolDatabaseModule {}
         return {
           uri: config.database.uri,
           dbName: databaseName(config.database.uri),
-          serverSelectionTimeoutMS: 5_000,
-          connectTimeoutMS: 5_000,
+          // While the database is unreachable a query fails after MONGODB_TIMEOUT_MS (the request
+          // answers 503) instead of waiting for it; a connection that breaks fails its queries at
+          // once. A database that keeps its connections open but answers nothing (frozen, or a
+          // network that drops packets) fails the monitor's next check, which interrupts the queries
+          // waiting on it: within about 1.5 × the timeout. No socket timeout: a slow query is not
+          // an unreachable database.
+          serverSelectionTimeoutMS: config.database.timeoutMs,
+          connectTimeoutMS: config.database.timeoutMs,
+          heartbeatFrequencyMS: Math.max(500, Math.round(config.database.timeoutMs / 2)),
           // A failed query should fail now, not wait in Mongoose's buffer until the database is back.
           bufferCommands: false,
           autoIndex: !tool,

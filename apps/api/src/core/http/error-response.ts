@@ -9,6 +9,7 @@ import {
   errorEnvelope,
   isDuplicateKey,
 } from '@app/common';
+import { isDatabaseUnavailable } from '../database/database-unavailable';
 
 export interface ErrorResponse {
   status: number;
@@ -96,8 +97,9 @@ function fromHttpException(exception: HttpException): ErrorResponse {
 
 /**
  * The one mapping from anything thrown to the error envelope: AppException, Nest's
- * HttpExceptions, Fastify's request errors and MongoDB duplicate keys. Everything else is a
- * 500 whose message names only the request id; the details go to the log.
+ * HttpExceptions, Fastify's request errors, an unreachable database (503) and MongoDB duplicate
+ * keys. Everything else is a 500 whose message names only the request id; the details go to the
+ * log.
  */
 export function toErrorResponse(exception: unknown, requestId: string, bodyLimit: number): ErrorResponse {
   if (exception instanceof AppException) {
@@ -110,6 +112,14 @@ export function toErrorResponse(exception: unknown, requestId: string, bodyLimit
     if (fastify) return fastify;
   }
   if (exception instanceof HttpException) return fromHttpException(exception);
+  // Not the request's fault and not a bug: the client may try again once the database is back.
+  if (isDatabaseUnavailable(exception)) {
+    return respond(
+      ErrorCode.SERVICE_UNAVAILABLE,
+      HttpStatus.SERVICE_UNAVAILABLE,
+      'The database is not reachable right now; try again shortly',
+    );
+  }
   if (isDuplicateKey(exception)) {
     return respond(ErrorCode.CONFLICT, HttpStatus.CONFLICT, 'A resource with the same unique value already exists');
   }

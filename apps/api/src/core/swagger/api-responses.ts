@@ -122,7 +122,8 @@ export const DEFAULT_ERROR_DESCRIPTIONS: Readonly<Record<ErrorStatus, string>> =
   [HttpStatus.UNSUPPORTED_MEDIA_TYPE]: 'The body is not application/json',
   [HttpStatus.TOO_MANY_REQUESTS]: 'Rate limit reached; `Retry-After` says in how many seconds to try again',
   [HttpStatus.INTERNAL_SERVER_ERROR]: 'An unexpected error; the message names only the request id',
-  [HttpStatus.SERVICE_UNAVAILABLE]: 'Not available now',
+  [HttpStatus.SERVICE_UNAVAILABLE]:
+    'The database (or another service the route needs) is not reachable now; try again shortly',
 };
 
 /** The error envelope with the `errorCode` that goes with `status`. */

@@ -78,9 +78,10 @@ export function setupSwagger(app: INestApplication, version: string): void {
 /**
  * What every route of a kind shares, added here once instead of on each route: the errors
  * (400/413/415 for anything that may carry a body or parameters, 401 off the public routes, 429
- * on rate-limited ones, 500 anywhere), the error envelope on every error response, the headers,
- * the envelope's message, and closed schemas (the validation pipe refuses unknown request fields,
- * and a response field the document does not name is a leak).
+ * on rate-limited ones, 503 while the database is unreachable, 500 anywhere), the error envelope
+ * on every error response, the headers, the envelope's message, and closed schemas (the
+ * validation pipe refuses unknown request fields, and a response field the document does not name
+ * is a leak).
  */
 export function completeDocument(document: OpenAPIObject, facts: ReadonlyMap<string, RouteFacts>): void {
   document.components = { ...document.components, headers: { ...document.components?.headers, ...HEADERS } };
@@ -108,6 +109,9 @@ function completeOperation(operation: OperationObject, method: string, route: Ro
   if (operation.parameters?.length) shared.push(HttpStatus.BAD_REQUEST);
   if (!route.isPublic) shared.push(HttpStatus.UNAUTHORIZED);
   if (route.rateLimit !== false) shared.push(HttpStatus.TOO_MANY_REQUESTS);
+  // Any route in the envelope may need the database (the token check alone does); the health
+  // routes write their own shape and document their own 503 where they can fail.
+  if (route.message !== null) shared.push(HttpStatus.SERVICE_UNAVAILABLE);
 
   const responses = operation.responses as Record<string, ResponseObject>;
   for (const status of shared) responses[status] ??= errorResponse(status, DEFAULT_ERROR_DESCRIPTIONS[status]);

@@ -2,6 +2,7 @@ import { ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { AuthGuard } from '@nestjs/passport';
 import { AppException, AuthUser, authUserOf, ErrorCode, IS_PUBLIC } from '@app/common';
+import { isDatabaseUnavailable } from '../../core/database/database-unavailable';
 
 /**
  * Global: every route needs a valid token unless it is marked `@Public()`.
@@ -44,7 +45,8 @@ export class JwtAuthGuard extends AuthGuard('jwt') {
 
   /** Every failure is 401 UNAUTHORIZED; the message says why without echoing the token. */
   override handleRequest<T>(error: unknown, user: T, info: unknown): T {
-    if (error instanceof AppException) throw error;
+    // An unreachable database is no verdict on the token: 503, so clients keep it and try again.
+    if (error instanceof AppException || isDatabaseUnavailable(error)) throw error;
     if (error || !user) {
       const name = (info as { name?: string } | undefined)?.name;
       const message =
