@@ -26,14 +26,16 @@ export class RateLimitGuard extends ThrottlerGuard {
   }
 
   protected override async handleRequest(props: ThrottlerRequest): Promise<boolean> {
-    const { context, limit, ttl, throttler, blockDuration, getTracker, generateKey } = props;
+    const { context, limit, ttl, throttler, blockDuration, getTracker } = props;
     if (this.limitFor(context) !== throttler.name) return true;
 
     const request = context.switchToHttp().getRequest<FastifyRequest>();
     const reply = context.switchToHttp().getResponse<FastifyReply>();
     const name = throttler.name ?? 'default';
     const tracker = await getTracker(request, context);
-    const key = generateKey(context, tracker, name);
+    // One counter per limit and client, across all the routes of that limit: the stock key also
+    // names the route, which gave each client 100 requests per route instead of 100 in all.
+    const key = `${name}:${tracker}`;
     const record = await this.storageService.increment(key, ttl, limit, blockDuration, name);
 
     void reply.header('X-RateLimit-Limit', limit);
