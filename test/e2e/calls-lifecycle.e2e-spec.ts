@@ -355,7 +355,8 @@ describe('calls: lifecycle', () => {
     const ghost = newCallId();
     await db.collection('open_calls').insertOne({ _id: ghost as never, openedAt: new Date() });
 
-    // The same secret: passport keeps one JWT strategy per process, and the last app started sets it.
+    // Passport keeps one JWT strategy per process, set by the last app started: the same secret, and
+    // every request through `t` made before `next` closes (its strategy serves `t` too until then).
     const next = await startTestApp({ env: { MONGODB_URI: t.config.database.uri!, JWT_SECRET: t.config.jwt.secret } });
     try {
       const swept = await next.app.get(CallsHousekeeping).sweep(new Date(Date.now() + 11 * 60_000));
