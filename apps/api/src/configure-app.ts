@@ -86,7 +86,7 @@ export async function configureApp(app: NestFastifyApplication, config: AppConfi
   app.useWebSocketAdapter(new RealtimeIoAdapter(app, config));
   app.setGlobalPrefix('api');
   app.useGlobalPipes(new InputValidationPipe());
-  setupSwagger(app, PACKAGE.version);
+  if (config.swagger.enabled) setupSwagger(app, PACKAGE.version);
 }
 
 function routeOf(request: FastifyRequest): string {

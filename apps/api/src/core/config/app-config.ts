@@ -38,6 +38,8 @@ export interface AppConfig {
    * or admins only (default in production). `metricsToken` lets a scraper read metrics.
    */
   health: { details: 'public' | 'admin'; metricsToken?: string };
+  /** Whether Swagger UI and the OpenAPI document are served (at /api/docs and /api/docs-json). */
+  swagger: { enabled: boolean };
   agora: { appId?: string; appCertificate?: string; tokenTtlSeconds: number };
   /** An active call with nobody joined for this long is ended by housekeeping. */
   calls: {
@@ -119,6 +121,7 @@ export function loadConfig(source: Record<string, string | undefined>): AppConfi
       details: env.HEALTH_DETAILS ?? (env.NODE_ENV === 'production' ? 'admin' : 'public'),
       metricsToken: env.HEALTH_METRICS_TOKEN,
     },
+    swagger: { enabled: env.SWAGGER_ENABLED === 'true' },
     agora: {
       appId: env.AGORA_APP_ID,
       appCertificate: env.AGORA_APP_CERTIFICATE,

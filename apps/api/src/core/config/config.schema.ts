@@ -108,6 +108,10 @@ export const envSchema = z
       emptyToUndefined,
       z.enum(['public', 'admin'], { error: 'must be public or admin' }).optional(),
     ),
+    SWAGGER_ENABLED: z.preprocess(
+      emptyToUndefined,
+      z.enum(['true', 'false'], { error: 'must be true or false' }).default('true'),
+    ),
     HEALTH_METRICS_TOKEN: optionalString.pipe(z.string().min(32, 'must be at least 32 characters long').optional()),
     AGORA_APP_ID: optionalString.pipe(hex32.optional()),
     AGORA_APP_CERTIFICATE: optionalString.pipe(hex32.optional()),
