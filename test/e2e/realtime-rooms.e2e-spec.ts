@@ -281,6 +281,27 @@ describe('webrtc-signal', () => {
       await emitWithAck(host.socket, 'webrtc-signal', { targetUserId: guest.user.id, signal: offer, type: 'hello' }),
     ).toMatchObject({ success: false, errorCode: 'BAD_REQUEST', errors: [expect.objectContaining({ field: 'type' })] });
   });
+
+  it('refuses a prototype key anywhere in a signal, as REST refuses it in a body', async () => {
+    const { host, guest } = await callWithGuest();
+    const received: unknown[] = [];
+    guest.socket.on('webrtc-signal', (signal: unknown) => received.push(signal));
+    for (const json of [
+      `{"targetUserId":"${guest.user.id}","signal":{"sdp":"v=0"},"type":"offer","__proto__":{"polluted":1}}`,
+      `{"targetUserId":"${guest.user.id}","signal":{"sdp":"v=0","constructor":{"prototype":{"polluted":1}}},"type":"offer"}`,
+    ]) {
+      expect(await emitWithAck(host.socket, 'webrtc-signal', JSON.parse(json))).toMatchObject({
+        success: false,
+        errorCode: 'BAD_REQUEST',
+      });
+    }
+    // A signal sent after them arrives first: the refused ones were never relayed.
+    const next = nextEvent(guest.socket, 'webrtc-signal');
+    await emitWithAck(host.socket, 'webrtc-signal', { targetUserId: guest.user.id, signal: offer, type: 'offer' });
+    expect(await next).toMatchObject({ signal: offer });
+    expect(received).toHaveLength(1);
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
 });
 
 describe('call-ended', () => {

@@ -85,7 +85,8 @@ export class InputValidationPipe extends ValidationPipe {
     super(VALIDATION_OPTIONS);
   }
 
-  override transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
+  /** Async, so a refusal is a rejected promise for every caller (a socket listener that chains `.then` too). */
+  override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
     if (metadata.type === 'body' || metadata.type === 'query') {
       const path = prototypeKeyPath(value);
       if (path) {
@@ -95,6 +96,6 @@ export class InputValidationPipe extends ValidationPipe {
         ]);
       }
     }
-    return super.transform(value, metadata) as Promise<unknown>;
+    return (await super.transform(value, metadata)) as unknown;
   }
 }

@@ -1,5 +1,5 @@
-import { Inject, Injectable, ValidationPipe } from '@nestjs/common';
-import { AppException, ErrorCode, VALIDATION_OPTIONS } from '@app/common';
+import { Inject, Injectable } from '@nestjs/common';
+import { AppException, ErrorCode, InputValidationPipe, prototypeKeyPath } from '@app/common';
 import { Logger } from 'pino';
 import { Server } from 'socket.io';
 import { APP_CONFIG, AppConfig } from '../../../core/config/app-config';
@@ -23,8 +23,9 @@ const USER_ID = /^[0-9a-f]{24}$/i;
 
 /**
  * A `webrtc-signal` body that WebrtcSignalDto's rules certainly accept: a plain object with only
- * the three fields, a user id, a defined signal and a known type. Sound, not complete: what it
- * does not recognise goes through the DTO's own validation, which accepts it or says why not
+ * the three fields, a user id, a defined signal without prototype keys and a known type. Sound,
+ * not complete: what it does not recognise goes through the DTO's own validation (the pipe of
+ * every input, which also refuses prototype keys), which accepts it or says why not
  * (signal-relay.spec.ts checks that every body accepted here passes the DTO as well).
  */
 export function isPlainSignal(body: unknown): body is WebrtcSignalDto {
@@ -42,7 +43,8 @@ export function isPlainSignal(body: unknown): body is WebrtcSignalDto {
     signal !== undefined &&
     signal !== null &&
     typeof type === 'string' &&
-    SIGNAL_TYPE_SET.has(type)
+    SIGNAL_TYPE_SET.has(type) &&
+    prototypeKeyPath(signal) === undefined
   );
 }
 
@@ -57,7 +59,8 @@ export function isPlainSignal(body: unknown): body is WebrtcSignalDto {
 @Injectable()
 export class SignalRelay {
   private server?: Server;
-  private readonly validation = new ValidationPipe(VALIDATION_OPTIONS);
+  /** The pipe every other input goes through (prototype keys refused, as on REST). */
+  private readonly validation = new InputValidationPipe();
   private readonly log: Logger;
   /** The listener every socket shares: Socket.IO calls it with the socket as `this`. */
   readonly listener: (this: AppSocket, ...args: unknown[]) => void;
