@@ -275,7 +275,14 @@ export const METRIC_SCHEMA: SchemaObject = {
         type: 'object',
         required: ['value'],
         additionalProperties: true,
-        properties: { value: { type: 'number' }, labels: { type: 'object', additionalProperties: true } },
+        properties: {
+          value: {
+            type: 'number',
+            nullable: true,
+            description: 'null when the metric has no sample (e.g. the event-loop delay mean of a window with none)',
+          },
+          labels: { type: 'object', additionalProperties: true },
+        },
       },
     },
   },
