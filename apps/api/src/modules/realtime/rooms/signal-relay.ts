@@ -90,7 +90,7 @@ export class SignalRelay {
       return;
     }
     this.validation.transform(body, { type: 'body', metatype: WebrtcSignalDto }).then(
-      (dto: WebrtcSignalDto) => this.relay(socket, dto, ack, started),
+      (dto) => this.relay(socket, dto as WebrtcSignalDto, ack, started),
       (error: unknown) => this.refuse(socket, error, ack),
     );
   }
