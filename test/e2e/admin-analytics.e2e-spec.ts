@@ -285,14 +285,26 @@ describe('GET /api/admin/analytics/calls and /users', () => {
   });
 });
 
+/** A stored rollup document without its zero counters, also inside packed day and hour buckets. */
+function withoutZeros(doc: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(
+    Object.entries(doc)
+      .filter(([, value]) => value !== 0)
+      .map(([key, value]) => [
+        key,
+        typeof value === 'object' && value !== null && !(value instanceof Date)
+          ? withoutZeros(value as Record<string, unknown>)
+          : value,
+      ]),
+  );
+}
+
 /** The rollup documents and caller markers as stored, with zero counters left out (absent means 0). */
 async function snapshot(app: TestApp) {
   const db = await app.db();
   const rollups = await db.collection('analytics_rollups').find({}).sort({ _id: 1 }).toArray();
   const markers = await db.collection('analytics_callers').find({}).sort({ _id: 1 }).toArray();
-  const counters = rollups
-    .filter((doc) => !String(doc._id).startsWith('recent:'))
-    .map((doc) => Object.fromEntries(Object.entries(doc).filter(([, value]) => value !== 0)));
+  const counters = rollups.filter((doc) => !String(doc._id).startsWith('recent:')).map((doc) => withoutZeros(doc));
   const recent = rollups
     .filter((doc) => String(doc._id).startsWith('recent:'))
     .map((doc) => ({

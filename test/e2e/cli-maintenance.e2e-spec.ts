@@ -71,7 +71,9 @@ it('rebuild-rollups recomputes the rollups the API keeps as things happen', asyn
   const uri = t.config.database.uri!;
   // The time buckets' counters (the rings of latest items keep event times, the rebuild creation times).
   const buckets = async () =>
-    (await documentsIn(uri, 'analytics_rollups')).filter((doc) => /"_id":"(hour|day|week|month):/.test(doc));
+    (await documentsIn(uri, 'analytics_rollups')).filter((doc) =>
+      /"_id":"(hours|days|hours-detail|days-detail|week|month):/.test(doc),
+    );
   // Rollups are kept by event subscribers after the response: wait until every sign-up is counted.
   const connection = await t.db();
   const accounts = await connection.collection('users').countDocuments();
