@@ -1,3 +1,4 @@
+import { createHmac } from 'node:crypto';
 import jwt from 'jsonwebtoken';
 import { Connection, Types } from 'mongoose';
 import { bearer, makeUser, userFields } from '../factories/users';
@@ -198,7 +199,7 @@ describe('accounts: register, login, logout and tokens', () => {
       expect((await t.request({ url: '/api/auth/profile', headers: { authorization: 'Basic abc' } })).status).toBe(401);
     });
 
-    it('refuses a tampered signature, another algorithm, alg none and an expired token', async () => {
+    it('refuses a tampered signature, another algorithm, alg none in any case, an expired token and a wrong issuer or audience', async () => {
       const user = await makeUser(t);
       const claims = jwt.decode(user.token) as Record<string, unknown>;
       const [header, payload, signature] = user.token.split('.');
@@ -211,7 +212,31 @@ describe('accounts: register, login, logout and tokens', () => {
         algorithm: 'HS256',
       });
       const otherSecret = jwt.sign(claims, 'another-secret-that-is-long-enough-000000', { algorithm: 'HS256' });
-      for (const token of [tampered, hs512, none, noneUpper, expired, otherSecret]) {
+      const noneMixed = `${Buffer.from('{"alg":"None","typ":"JWT"}').toString('base64url')}.${payload}.`;
+      // An RS256 header over an HMAC signature made with the secret (algorithm confusion).
+      const rsHeader = Buffer.from('{"alg":"RS256","typ":"JWT"}').toString('base64url');
+      const rsSignature = createHmac('sha256', t.config.jwt.secret)
+        .update(`${rsHeader}.${payload}`)
+        .digest('base64url');
+      const rs256 = `${rsHeader}.${payload}.${rsSignature}`;
+      const hs256 = (overrides: Record<string, unknown>) =>
+        jwt.sign({ ...claims, ...overrides }, t.config.jwt.secret, { algorithm: 'HS256' });
+      const expiredBySecond = hs256({ exp: Math.floor(Date.now() / 1000) - 1 });
+      const wrongIssuer = hs256({ iss: 'someone-else' });
+      const wrongAudience = hs256({ aud: 'another-api' });
+      for (const token of [
+        tampered,
+        hs512,
+        none,
+        noneUpper,
+        noneMixed,
+        rs256,
+        expired,
+        expiredBySecond,
+        wrongIssuer,
+        wrongAudience,
+        otherSecret,
+      ]) {
         const res = await profile(token);
         expect(res.status).toBe(401);
         expect(res.body.errorCode).toBe('UNAUTHORIZED');

@@ -1,3 +1,4 @@
+import { createHmac } from 'node:crypto';
 import jwt from 'jsonwebtoken';
 import { Types } from 'mongoose';
 import { EventBus } from '../../apps/api/src/core/events';
@@ -92,14 +93,31 @@ describe('handshake', () => {
     }
   });
 
-  it('refuses a tampered token, one signed with another key, and an unsigned one', async () => {
+  it('refuses a tampered token, another algorithm or key, an unsigned one, and a wrong issuer or audience', async () => {
     const user = await makeUser(t);
     const [head, body, signature] = user.token.split('.');
     const claims = JSON.parse(Buffer.from(body, 'base64url').toString()) as Claims;
     const admin = Buffer.from(JSON.stringify({ ...claims, role: 'admin' })).toString('base64url');
     const unsigned = `${Buffer.from('{"alg":"none","typ":"JWT"}').toString('base64url')}.${body}.`;
     const otherKey = jwt.sign(claims, 'another-secret-that-is-long-enough-0123456789', { algorithm: 'HS256' });
-    for (const token of [`${head}.${admin}.${signature}`, unsigned, otherKey, 'not-a-jwt']) {
+    const unsignedMixed = `${Buffer.from('{"alg":"None","typ":"JWT"}').toString('base64url')}.${body}.`;
+    const hs512 = jwt.sign(claims, t.config.jwt.secret, { algorithm: 'HS512' });
+    // An RS256 header over an HMAC signature made with the secret (algorithm confusion).
+    const rsHead = Buffer.from('{"alg":"RS256","typ":"JWT"}').toString('base64url');
+    const rs256 = `${rsHead}.${body}.${createHmac('sha256', t.config.jwt.secret).update(`${rsHead}.${body}`).digest('base64url')}`;
+    const wrongIssuer = resign(t, user.token, { iss: 'someone-else' });
+    const wrongAudience = resign(t, user.token, { aud: 'another-api' });
+    for (const token of [
+      `${head}.${admin}.${signature}`,
+      unsigned,
+      unsignedMixed,
+      hs512,
+      rs256,
+      wrongIssuer,
+      wrongAudience,
+      otherKey,
+      'not-a-jwt',
+    ]) {
       const error = await refusedConnection(url, token);
       expect(error.message).toBe('UNAUTHORIZED');
       expect(error.data?.message).toBe('Invalid authentication token');
@@ -108,9 +126,11 @@ describe('handshake', () => {
 
   it('refuses an expired token', async () => {
     const user = await makeUser(t);
-    const error = await refusedConnection(url, resign(t, user.token, { exp: nowSeconds() - 10 }));
-    expect(error.message).toBe('UNAUTHORIZED');
-    expect(error.data?.message).toMatch(/expired/);
+    for (const exp of [nowSeconds() - 10, nowSeconds() - 1]) {
+      const error = await refusedConnection(url, resign(t, user.token, { exp }));
+      expect(error.message).toBe('UNAUTHORIZED');
+      expect(error.data?.message).toMatch(/expired/);
+    }
   });
 
   it('refuses the token of a suspended or deleted account', async () => {
