@@ -45,10 +45,19 @@ export function createFastifyAdapter(config: AppConfig, logger: Logger): Fastify
       sendError(error, request, reply, config.bodyLimit);
     },
   });
+  // A connection busy when the app starts closing would be kept alive after its answer and hold
+  // the close until its keep-alive timeout (server.close() ends idle connections only): answers
+  // sent while closing close their connection.
+  let closing = false;
+  adapter.getInstance().addHook('preClose', (done) => {
+    closing = true;
+    done();
+  });
   // onSend, not onRequest: the CORS hook (added by the adapter's constructor, so before any of
   // ours) answers preflights in onRequest, and those answers must carry the same headers too.
   adapter.getInstance().addHook('onSend', (request, reply, payload, done) => {
     void reply.headers(headers).header('X-Request-Id', request.id);
+    if (closing) void reply.header('Connection', 'close');
     done(null, payload);
   });
   return adapter;
