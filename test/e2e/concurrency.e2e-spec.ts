@@ -1,3 +1,4 @@
+import { Types } from 'mongoose';
 import { callAction, makeCall } from '../factories/calls';
 import { bearer, makeStaff, makeUser, RegisteredUser } from '../factories/users';
 import { TestResponse, useTestApp } from '../support/app';
@@ -46,13 +47,17 @@ interface Member {
 }
 
 /** The whole chat history of a call through `GET /api/calls/:id/chat`, following `nextBefore` page by page. */
-async function chatHistory(user: RegisteredUser, callId: string): Promise<{ id: string; message: string }[]> {
+async function chatHistory(
+  user: RegisteredUser,
+  callId: string,
+  limit = 100,
+): Promise<{ id: string; message: string }[]> {
   const all: { id: string; message: string }[] = [];
   let before: string | null = null;
-  for (let page = 0; page < 50; page += 1) {
+  for (let page = 0; page < 100; page += 1) {
     const query: string = before ? `&before=${encodeURIComponent(before)}` : '';
     const res: TestResponse = await t.request({
-      url: `/api/calls/${callId}/chat?limit=100${query}`,
+      url: `/api/calls/${callId}/chat?limit=${limit}${query}`,
       headers: bearer(user.token),
     });
     expect(res.status).toBe(200);
@@ -60,7 +65,7 @@ async function chatHistory(user: RegisteredUser, callId: string): Promise<{ id: 
     before = res.body.data.nextBefore;
     if (before === null) return all;
   }
-  throw new Error('the chat history did not end within 50 pages');
+  throw new Error('the chat history did not end within 100 pages');
 }
 
 /** Resolves once `condition` holds, checking every 20 ms; rejects after `timeoutMs`. */
@@ -141,6 +146,30 @@ describe('chat: 200 messages at once over REST and sockets', () => {
         expect(e.roomId).toBe(call.id);
         expect(e.id).toBe(idOf.get(e.message));
       }
+    }
+  });
+
+  it('the history pages through messages stored in the same millisecond without losing or repeating one', async () => {
+    // Concurrent senders get equal `createdAt`s; arranged here in the database, so a page
+    // boundary surely falls inside such a group: 150 messages in one millisecond, then 30 in
+    // groups of 3 per millisecond before them.
+    const host = await makeUser(t);
+    const call = await makeCall(t, host);
+    const base = Date.now() - 60_000;
+    const docs = Array.from({ length: 180 }, (_, i) => ({
+      callId: call.id as string,
+      senderId: new Types.ObjectId(host.id),
+      message: `same ms ${i}`,
+      messageType: 'text',
+      createdAt: new Date(i < 150 ? base : base - 1 - Math.floor((i - 150) / 3)),
+    }));
+    await (await t.db()).collection('chat_messages').insertMany(docs);
+    const texts = docs.map((d) => d.message).sort();
+
+    for (const limit of [100, 20, 7]) {
+      const stored = await chatHistory(host, call.id, limit);
+      expect(stored.map((m) => m.message).sort()).toEqual(texts);
+      expect(new Set(stored.map((m) => m.id)).size).toBe(180);
     }
   });
 });

@@ -304,7 +304,10 @@ export class CallsController {
   @ApiParam(CALL_ID_PARAM)
   @ApiOperation({
     summary: 'Chat history, newest first (host and anyone who is or was in the call)',
-    description: 'Page backwards with `before` = the previous page’s `nextBefore`.',
+    description:
+      'Page backwards with `before` = the previous page’s `nextBefore` (null on the last page). Messages stored in ' +
+      'the same millisecond stay on one page: a page holds fewer than `limit` when older messages share its oldest ' +
+      'millisecond (they move to the next page), more when over `limit` messages share one millisecond.',
   })
   @ApiSuccess(HttpStatus.OK, ChatPageDto, {
     example: { messages: [CHAT_MESSAGE_EXAMPLE], limit: 50, nextBefore: null },

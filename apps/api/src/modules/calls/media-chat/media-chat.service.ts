@@ -68,15 +68,30 @@ export class MediaChatService {
     return toChatMessageView(stored, await this.users.lookup([userId]));
   }
 
-  /** Newest first; `before` pages backwards by `createdAt`. */
+  /**
+   * Newest first; `before` pages backwards by `createdAt` (strictly older). Messages sent at once
+   * share a millisecond, so a page never ends inside such a group, or the next page would skip
+   * the rest of it: when the message after a full page shares the page's oldest millisecond, that
+   * millisecond's messages go to the next page, and a page that is all one millisecond holds
+   * every message of it (more than `limit` then).
+   */
   async chat(callId: string, userId: string, limit: number, before?: string): Promise<ChatPage> {
     const { call } = await this.access.toReadChat(callId, userId);
-    const rows = await this.messages.messagesOf(call._id, limit, before ? new Date(before) : undefined);
-    const users = await this.users.lookup(rows.map((m) => m.senderId.toHexString()));
+    const rows = await this.messages.messagesOf(call._id, limit + 1, before ? new Date(before) : undefined);
+    const more = rows.length > limit;
+    let page = rows.slice(0, limit);
+    if (more) {
+      const oldest = page[page.length - 1].createdAt;
+      if (rows[limit].createdAt.getTime() === oldest.getTime()) {
+        const newer = page.filter((m) => m.createdAt.getTime() > oldest.getTime());
+        page = newer.length > 0 ? newer : await this.messages.messagesAt(call._id, oldest);
+      }
+    }
+    const users = await this.users.lookup(page.map((m) => m.senderId.toHexString()));
     return {
-      messages: rows.map((m) => toChatMessageView(m, users)),
+      messages: page.map((m) => toChatMessageView(m, users)),
       limit,
-      nextBefore: rows.length === limit ? rows[rows.length - 1].createdAt.toISOString() : null,
+      nextBefore: more ? page[page.length - 1].createdAt.toISOString() : null,
     };
   }
 }

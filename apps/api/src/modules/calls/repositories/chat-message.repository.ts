@@ -29,6 +29,15 @@ export class ChatMessageRepository {
     return this.messages.find(filter).sort({ createdAt: -1, _id: -1 }).limit(limit).lean<ChatMessageRecord[]>().exec();
   }
 
+  /** Every message of the call stored in the same millisecond `at`, newest first. */
+  messagesAt(callId: string, at: Date): Promise<ChatMessageRecord[]> {
+    return this.messages
+      .find({ callId, createdAt: at })
+      .sort({ createdAt: -1, _id: -1 })
+      .lean<ChatMessageRecord[]>()
+      .exec();
+  }
+
   /** How many messages the call has (a scan of the call's messages on the embedded database). */
   countOf(callId: string): Promise<number> {
     return this.messages.countDocuments({ callId }).exec();
