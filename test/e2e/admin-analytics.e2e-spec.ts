@@ -12,7 +12,9 @@ import { TestApp, useTestApp } from '../support/app';
  * from fixture documents through the rebuild), range validation, and a rebuild equal to what was
  * kept live. Access per role: admin-access.e2e-spec.ts.
  */
-const t = useTestApp();
+// One staff account makes every admin request of this file: the admin limit (50 a minute across admin
+// routes, proved in rate-limit and security-limits) is raised so it never decides a test here.
+const t = useTestApp({ env: { THROTTLE_ADMIN_LIMIT: '1000' } });
 const LOCAL = { remote: false };
 
 const settled = () => t.app.get(RollupRecorder).idle();
