@@ -2,7 +2,14 @@ import { Types } from 'mongoose';
 import { callAction, makeCall } from '../factories/calls';
 import { bearer, makeStaff, makeUser, RegisteredUser } from '../factories/users';
 import { TestResponse, useTestApp } from '../support/app';
-import { ClientSocket, closeSockets, connectSocket, emitWithAck, listenForSockets } from '../support/sockets';
+import {
+  AckAnswer,
+  ClientSocket,
+  closeSockets,
+  connectSocket,
+  emitWithAck,
+  listenForSockets,
+} from '../support/sockets';
 
 /**
  * Concurrency: many writes to one call at the same moment, over REST and Socket.IO, leave the
@@ -26,12 +33,6 @@ beforeAll(async () => {
   url = await listenForSockets(t);
 });
 afterEach(() => closeSockets());
-
-interface AckAnswer<T = Record<string, unknown>> {
-  success: boolean;
-  data: T;
-  errorCode?: string;
-}
 
 interface NewMessage {
   id: string;

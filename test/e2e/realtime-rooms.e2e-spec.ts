@@ -2,6 +2,7 @@ import { callAction, makeCall } from '../factories/calls';
 import { bearer, makeUser, RegisteredUser } from '../factories/users';
 import { useTestApp } from '../support/app';
 import {
+  AckAnswer,
   ClientSocket,
   closeSockets,
   connectSocket,
@@ -19,14 +20,6 @@ beforeAll(async () => {
   url = await listenForSockets(t);
 });
 afterEach(() => closeSockets());
-
-interface AckAnswer<T = Record<string, unknown>> {
-  success: boolean;
-  data: T;
-  errorCode?: string;
-  message?: string;
-  errors?: { field: string; message: string }[];
-}
 
 interface Member {
   user: RegisteredUser;

@@ -95,6 +95,15 @@ export function firstEvent<T = unknown>(socket: ClientSocket, name: string, time
 }
 
 /** Emits an event with an acknowledgement and resolves with the server's answer. */
+/** The acknowledgement every client event answers: `{ success: true, data }` or the error's code, message and fields. */
+export interface AckAnswer<T = Record<string, unknown>> {
+  success: boolean;
+  data: T;
+  errorCode?: string;
+  message?: string;
+  errors?: { field: string; message: string }[];
+}
+
 export function emitWithAck<T = unknown>(socket: ClientSocket, event: string, ...args: unknown[]): Promise<T> {
   return socket.timeout(WAIT_MS).emitWithAck(event, ...args) as Promise<T>;
 }
