@@ -1,22 +1,28 @@
 import { Inject, Module, OnApplicationShutdown } from '@nestjs/common';
 import { ThrottlerModule, ThrottlerStorage } from '@nestjs/throttler';
-import { ThrottlerStorageRedisService } from '@nest-lab/throttler-storage-redis';
+import { Logger } from 'pino';
 import { RATE_LIMIT_NAMES } from '@app/common';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
+import { LOGGER } from '../core.module';
+import { MetricsService } from '../metrics/metrics.service';
+import { FallbackThrottlerStorage } from './fallback-throttler.storage';
 import { RateLimitGuard } from './rate-limit.guard';
 
-/** Named limits (docs/architecture.md, "Rate limits"); counted in Redis when REDIS_URL is set, so every instance shares them. */
+/**
+ * Named limits (docs/architecture.md, "Rate limits"); counted in Redis when REDIS_URL is set, so
+ * every instance shares them, and in this instance's memory while Redis does not answer.
+ */
 @Module({
   imports: [
     ThrottlerModule.forRootAsync({
-      inject: [APP_CONFIG],
-      useFactory: (config: AppConfig) => ({
+      inject: [APP_CONFIG, LOGGER, MetricsService],
+      useFactory: (config: AppConfig, logger: Logger, metrics: MetricsService) => ({
         throttlers: RATE_LIMIT_NAMES.map((name) => ({
           name,
           limit: config.rateLimits[name].limit,
           ttl: config.rateLimits[name].ttlSeconds * 1000,
         })),
-        storage: config.redisUrl ? new ThrottlerStorageRedisService(config.redisUrl) : undefined,
+        storage: config.redisUrl ? new FallbackThrottlerStorage(config.redisUrl, logger, metrics.registry) : undefined,
       }),
     }),
   ],
@@ -27,6 +33,6 @@ export class RateLimitModule implements OnApplicationShutdown {
   constructor(@Inject(ThrottlerStorage) private readonly storage: unknown) {}
 
   onApplicationShutdown(): void {
-    if (this.storage instanceof ThrottlerStorageRedisService) this.storage.onModuleDestroy();
+    if (this.storage instanceof FallbackThrottlerStorage) this.storage.close();
   }
 }

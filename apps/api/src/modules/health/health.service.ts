@@ -9,6 +9,7 @@ import Redis from 'ioredis';
 import { Connection } from 'mongoose';
 import { APP_CONFIG, AppConfig } from '../../core/config/app-config';
 import { MetricsService } from '../../core/metrics/metrics.service';
+import { componentsWithoutRedis, RedisFallbackComponent } from '../../core/redis/redis-link';
 import { MailService } from '../mail';
 import { CONNECTED_SOCKETS_METRIC } from '../realtime';
 import { PACKAGE } from '../../version';
@@ -38,6 +39,22 @@ async function timed(check: () => Promise<void>): Promise<{ ok: boolean; ms: num
   } catch (error) {
     return { ok: false, ms: Math.round(performance.now() - started), error: (error as Error).message };
   }
+}
+
+const FALLBACK_NAMES: Record<RedisFallbackComponent, string> = {
+  rate_limits: 'rate limits',
+  socket_events: 'Socket.IO events',
+};
+
+/** Redis down: what this instance does meanwhile (RedisLink). */
+function withoutRedis(error: string | undefined): string {
+  return `${error ?? 'Redis does not answer'}; until it answers, rate limits count on this instance alone and Socket.IO events reach this instance\u2019s sockets only`;
+}
+
+/** Redis answers, but a component has not gone back to it yet (it does within a second); none: undefined. */
+function stillLocal(components: RedisFallbackComponent[]): string | undefined {
+  if (components.length === 0) return undefined;
+  return `Redis answers; ${components.map((c) => FALLBACK_NAMES[c]).join(' and ')} still work on this instance alone`;
 }
 
 /** Every figure the health endpoints report, each check usable alone or in the full report. */
@@ -240,10 +257,12 @@ export class HealthService implements OnApplicationShutdown {
         await withTimeout(redis.connect(), PROBE_TIMEOUT_MS, 'Redis');
       await withTimeout(redis.ping(), PROBE_TIMEOUT_MS, 'Redis');
     });
+    const local = await componentsWithoutRedis(this.metrics.registry);
+    const message = result.ok ? stillLocal(local) : withoutRedis(result.error);
     return {
-      status: result.ok ? 'healthy' : 'unhealthy',
+      status: result.ok ? (local.length > 0 ? 'warning' : 'healthy') : 'unhealthy',
       responseTime: result.ms,
-      ...(result.error ? { message: result.error } : {}),
+      ...(message ? { message } : {}),
       data: { configured: true },
     };
   }

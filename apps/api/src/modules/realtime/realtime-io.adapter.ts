@@ -9,6 +9,7 @@ import { AppConfig } from '../../core/config/app-config';
 import { LOGGER } from '../../core/core.module';
 import { requestIdFor } from '../../core/http/request-id';
 import { securityHeaders } from '../../core/http/security-headers';
+import { MetricsService } from '../../core/metrics/metrics.service';
 import { useRedisStreams } from './scale/redis-streams';
 
 /**
@@ -56,7 +57,8 @@ export class RealtimeIoAdapter extends IoAdapter {
       Object.assign(responseHeaders, headers);
       responseHeaders['X-Request-Id'] = requestIdFor(request);
     });
-    this.closeRedis = useRedisStreams(server, this.config, this.app.get<Logger>(LOGGER));
+    const registry = this.app.get(MetricsService).registry;
+    this.closeRedis = useRedisStreams(server, this.config, this.app.get<Logger>(LOGGER), registry);
     return server;
   }
 
