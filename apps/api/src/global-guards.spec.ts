@@ -4,6 +4,7 @@ import { ExecutionContextHost } from '@nestjs/core/helpers/execution-context-hos
 import { ThrottlerStorageService } from '@nestjs/throttler';
 import { AuthUser, authUserOf, Public, Roles } from '@app/common';
 import { RateLimitGuard } from './core/rate-limit/rate-limit.guard';
+import { BearerStrategy } from './modules/auth/bearer.strategy';
 import { JwtAuthGuard } from './modules/auth/jwt-auth.guard';
 import { RolesGuard } from './modules/auth/roles.guard';
 
@@ -38,7 +39,13 @@ function otherTransport(handler: keyof Handlers): ExecutionContextHost {
 
 describe('global guards on a socket message', () => {
   const reflector = new Reflector();
-  const jwt = new JwtAuthGuard(reflector);
+  /** Socket messages never reach the HTTP bearer strategy. */
+  const noHttp = {
+    getPassportInstance: () => {
+      throw new Error('a socket message must not be checked as an HTTP request');
+    },
+  } as unknown as BearerStrategy;
+  const jwt = new JwtAuthGuard(reflector, noHttp);
   const roles = new RolesGuard(reflector);
   const rateLimit = new RateLimitGuard({ throttlers: [] }, new ThrottlerStorageService(), reflector);
 

@@ -25,7 +25,13 @@ export interface AppConfig {
   /** Where `POST /api/admin/system/backup` writes its archives (0700; they hold password hashes). */
   backupDir: string;
   redisUrl?: string;
-  jwt: { secret: string; expiresInSeconds: number; secretGenerated: boolean };
+  jwt: {
+    secret: string;
+    expiresInSeconds: number;
+    secretGenerated: boolean;
+    /** How long an accepted token is trusted without the database (0: never). */
+    cacheSeconds: number;
+  };
   cors: { origins: string[] };
   trustProxy: false | number | string[];
   bodyLimit: number;
@@ -107,7 +113,7 @@ export function loadConfig(source: Record<string, string | undefined>): AppConfi
     },
     backupDir: resolve(env.BACKUP_DIR ?? join(env.DATA_DIR, 'backups')),
     redisUrl: env.REDIS_URL,
-    jwt: { ...jwt, expiresInSeconds: durationSeconds(env.JWT_EXPIRES_IN) },
+    jwt: { ...jwt, expiresInSeconds: durationSeconds(env.JWT_EXPIRES_IN), cacheSeconds: env.AUTH_CACHE_SECONDS },
     cors: {
       origins: env.CORS_ORIGINS.split(',')
         .map((o) => o.trim())

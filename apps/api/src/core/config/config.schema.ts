@@ -96,6 +96,7 @@ export const envSchema = z
     REDIS_URL: optionalUrl(['redis:', 'rediss:']),
     JWT_SECRET: optionalString.pipe(z.string().min(32, 'must be at least 32 characters (256 bits) long').optional()),
     JWT_EXPIRES_IN: z.string().trim().regex(DURATION, 'must be like 7d, 12h, 30m or 3600').default('7d'),
+    AUTH_CACHE_SECONDS: int(0, 300, 5),
     CORS_ORIGINS: z.string().default('http://localhost:3000'),
     TRUST_PROXY: trustProxy,
     BODY_LIMIT: positiveInt(102_400),

@@ -53,6 +53,9 @@ export class EventBus implements OnModuleInit, OnApplicationShutdown {
   private publisher?: Redis;
   private subscriber?: Redis;
   private channel = '';
+  /** Without Redis there is no other instance to miss; with it, true while the subscription is live. */
+  private hearing: boolean;
+  private readonly hearingListeners: ((hearing: boolean) => void)[] = [];
 
   constructor(
     private readonly emitter: EventEmitter2,
@@ -60,6 +63,21 @@ export class EventBus implements OnModuleInit, OnApplicationShutdown {
     @Inject(LOGGER) logger: Logger,
   ) {
     this.log = logger.child({ context: 'EventBus' });
+    this.hearing = !config.redisUrl;
+  }
+
+  /**
+   * Whether this instance hears every event of the other instances: always without Redis, and
+   * with it only while the subscription is live. While it is not, state kept from cluster events
+   * (caches) may be stale and must not be trusted.
+   */
+  get hearsCluster(): boolean {
+    return this.hearing;
+  }
+
+  /** Called with the new value each time `hearsCluster` changes. */
+  onHearingChange(listener: (hearing: boolean) => void): void {
+    this.hearingListeners.push(listener);
   }
 
   /** Call only after the change is stored. Never throws: a failed fan-out is logged. */
@@ -84,9 +102,24 @@ export class EventBus implements OnModuleInit, OnApplicationShutdown {
     this.subscriber.on('message', (channel: string, raw: string) => {
       if (channel === this.channel) this.receive(raw);
     });
-    const subscribed = this.subscriber.subscribe(this.channel).then(() => true);
+    // Deaf from the moment the connection drops until the subscription is confirmed again: events
+    // published in between are lost (pub/sub keeps nothing), so listeners drop what they cached.
+    this.subscriber.on('close', () => this.setHearing(false));
+    const subscribe = () => {
+      const subscriber = this.subscriber;
+      if (!subscriber) return Promise.resolve(false);
+      return subscriber.subscribe(this.channel).then(
+        () => {
+          this.setHearing(subscriber.status === 'ready');
+          return true;
+        },
+        () => false,
+      );
+    };
+    this.subscriber.on('ready', () => void subscribe());
+    const subscribed = subscribe();
     const waited = new Promise<false>((resolve) => setTimeout(() => resolve(false), SUBSCRIBE_WAIT_MS).unref());
-    if (!(await Promise.race([subscribed.catch(() => false), waited]))) {
+    if (!(await Promise.race([subscribed, waited]))) {
       this.log.warn('event bus: Redis subscription not ready; other instances\u2019 events arrive once it is');
     }
   }
@@ -94,6 +127,14 @@ export class EventBus implements OnModuleInit, OnApplicationShutdown {
   async onApplicationShutdown(): Promise<void> {
     const clients = [this.subscriber, this.publisher].filter((client): client is Redis => client !== undefined);
     await Promise.all(clients.map((client) => client.quit().catch(() => undefined)));
+  }
+
+  private setHearing(hearing: boolean): void {
+    if (hearing === this.hearing) return;
+    this.hearing = hearing;
+    if (hearing) this.log.info('event bus: hearing the other instances again');
+    else this.log.warn('event bus: lost the Redis subscription; not hearing the other instances');
+    for (const listener of this.hearingListeners) listener(hearing);
   }
 
   /** An event of another instance: only for `cluster` subscribers. Malformed messages are dropped. */

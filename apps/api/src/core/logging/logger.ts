@@ -103,13 +103,16 @@ export class RequestLogController extends LogController {
   override incomingRequest(): void {}
 
   override requestCompleted(error: Error | null | undefined, request: FastifyRequest, reply: FastifyReply): void {
+    const failed = reply.statusCode >= 500;
+    // The request's logger is a pino child (loggerInstance): skip building a line nobody keeps.
+    if (!(reply.log as unknown as Logger).isLevelEnabled(failed ? 'error' : 'info')) return;
     const line = {
       method: request.method,
       url: redactUrl(request.url),
       statusCode: reply.statusCode,
       ms: Math.round(reply.elapsedTime * 10) / 10,
     };
-    if (reply.statusCode >= 500) reply.log.error({ ...line, err: error }, 'request failed');
+    if (failed) reply.log.error({ ...line, err: error }, 'request failed');
     else reply.log.info(line, 'request completed');
   }
 }

@@ -1,5 +1,5 @@
 import { ExecutionContext, Injectable } from '@nestjs/common';
-import { ThrottlerGuard, ThrottlerRequest } from '@nestjs/throttler';
+import { ThrottlerGuard, ThrottlerOptions, ThrottlerRequest } from '@nestjs/throttler';
 import { AppException, ErrorCode, RATE_LIMIT, RateLimitName } from '@app/common';
 import { FastifyReply, FastifyRequest } from 'fastify';
 
@@ -17,17 +17,32 @@ import { FastifyReply, FastifyRequest } from 'fastify';
 @Injectable()
 export class RateLimitGuard extends ThrottlerGuard {
   private readonly chosen = new WeakMap<object, RateLimitName | false>();
+  private readonly track = (request: Record<string, unknown>) => this.getTracker(request);
+  private readonly keyFor = (context: ExecutionContext, tracker: string, name: string) =>
+    this.generateKey(context, tracker, name);
 
   override async canActivate(context: ExecutionContext): Promise<boolean> {
     const type = context.getType();
-    if (type === 'http') return super.canActivate(context);
     if (type === 'ws') return true;
-    throw new Error(`Unsupported transport: ${type}`);
+    if (type !== 'http') throw new Error(`Unsupported transport: ${type}`);
+    // The stock guard walks every named throttler with several metadata lookups each; a route has
+    // one limit, so only that one is looked at, with its settings read once.
+    const name = this.limitFor(context);
+    if (name === false) return true;
+    const throttler = this.throttlerNamed(name);
+    return this.handleRequest({
+      context,
+      throttler,
+      limit: throttler.limit as number,
+      ttl: throttler.ttl as number,
+      blockDuration: (throttler.blockDuration as number | undefined) ?? (throttler.ttl as number),
+      getTracker: this.track,
+      generateKey: this.keyFor,
+    });
   }
 
   protected override async handleRequest(props: ThrottlerRequest): Promise<boolean> {
     const { context, limit, ttl, throttler, blockDuration, getTracker } = props;
-    if (this.limitFor(context) !== throttler.name) return true;
 
     const request = context.switchToHttp().getRequest<FastifyRequest>();
     const reply = context.switchToHttp().getResponse<FastifyReply>();
@@ -56,6 +71,14 @@ export class RateLimitGuard extends ThrottlerGuard {
   protected override getTracker(request: Record<string, unknown>): Promise<string> {
     const user = request.user as { id?: string } | undefined;
     return Promise.resolve(user?.id ? `user:${user.id}` : `ip:${String(request.ip)}`);
+  }
+
+  private throttlerNamed(name: RateLimitName): ThrottlerOptions {
+    const throttler = this.throttlers.find((t) => t.name === name);
+    if (!throttler || typeof throttler.limit !== 'number' || typeof throttler.ttl !== 'number') {
+      throw new Error(`Rate limit "${name}" is not configured with numbers`);
+    }
+    return throttler;
   }
 
   private limitFor(context: ExecutionContext): RateLimitName | false {

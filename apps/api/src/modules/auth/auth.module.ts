@@ -1,7 +1,6 @@
 import { Module } from '@nestjs/common';
 import { JwtModule } from '@nestjs/jwt';
 import { MongooseModule } from '@nestjs/mongoose';
-import { PassportModule } from '@nestjs/passport';
 import { APP_CONFIG, AppConfig } from '../../core/config/app-config';
 import { UsersModule } from '../users';
 import { AdminAccountsService } from './admin-accounts.service';
@@ -10,7 +9,8 @@ import { AuthHousekeeping } from './auth.housekeeping';
 import { AuthRepository } from './auth.repository';
 import { AuthService } from './auth.service';
 import { JwtAuthGuard } from './jwt-auth.guard';
-import { JwtStrategy } from './jwt.strategy';
+import { BearerStrategy } from './bearer.strategy';
+import { CheckedTokens } from './checked-tokens';
 import { RolesGuard } from './roles.guard';
 import { AuthToken, AuthTokenSchema } from './schemas/auth-token.schema';
 import { RevokedToken, RevokedTokenSchema } from './schemas/revoked-token.schema';
@@ -18,7 +18,6 @@ import { RevokedToken, RevokedTokenSchema } from './schemas/revoked-token.schema
 @Module({
   imports: [
     UsersModule,
-    PassportModule,
     JwtModule.registerAsync({
       inject: [APP_CONFIG],
       useFactory: (config: AppConfig) => {
@@ -42,10 +41,11 @@ import { RevokedToken, RevokedTokenSchema } from './schemas/revoked-token.schema
     AuthRepository,
     AdminAccountsService,
     AuthHousekeeping,
-    JwtStrategy,
+    BearerStrategy,
+    CheckedTokens,
     JwtAuthGuard,
     RolesGuard,
   ],
-  exports: [AuthService, AdminAccountsService, JwtAuthGuard, RolesGuard],
+  exports: [AuthService, AdminAccountsService, JwtAuthGuard, BearerStrategy, RolesGuard],
 })
 export class AuthModule {}

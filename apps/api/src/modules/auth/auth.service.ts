@@ -10,6 +10,7 @@ import { MailService, passwordResetMail, verificationMail } from '../mail';
 import { PublicUser, toPublicUser, UserRecord, UsersService } from '../users';
 import { JWT_AUDIENCE, JWT_ISSUER, TokenClaims } from './auth.constants';
 import { AuthRepository } from './auth.repository';
+import { CheckedToken, CheckedTokens } from './checked-tokens';
 import { RegisterDto } from './dto/register.dto';
 import { hashEmailToken, isEmailTokenShaped, newEmailToken } from './email-tokens';
 import { dummyPasswordHash, hashPassword, verifyPassword } from '@app/common';
@@ -43,6 +44,7 @@ export class AuthService implements OnModuleDestroy {
     private readonly jwt: JwtService,
     private readonly mail: MailService,
     private readonly events: EventBus,
+    private readonly checked: CheckedTokens,
   ) {
     this.log = logger.child({ context: 'AuthService' });
   }
@@ -206,15 +208,27 @@ export class AuthService implements OnModuleDestroy {
   }
 
   /**
-   * A bearer token from outside HTTP (the Socket.IO handshake), checked as JwtStrategy checks
-   * one on HTTP — HS256 only, issuer, audience, expiry — then as `authenticate` does. With the
-   * token version it was issued with, so a holder can tell later whether a password change
-   * revoked it. Every failure is a 401 AppException.
+   * Who a bearer token (an `Authorization` header's or the Socket.IO handshake's) belongs to:
+   * HS256 only, issuer, audience and expiry, then as `authenticate` does; with the token version
+   * it was issued with, so a holder can tell later whether a password change revoked it. A token
+   * this instance accepted lately is answered from memory (CheckedTokens), with no signature check
+   * and no database read. Every failure is a 401 AppException.
    */
-  async verifyToken(token: string): Promise<{ user: AuthUser; tokenVersion: number }> {
-    let claims: Partial<TokenClaims>;
+  async verifyToken(token: string): Promise<CheckedToken> {
+    const known = this.checked.get(token);
+    if (known) return known;
+    const ticket = this.checked.ticket();
+    const claims = this.verifySignature(token);
+    const user = await this.authenticate(claims);
+    // authenticate checked that `ver` is a number equal to the user's current token version.
+    const checked: CheckedToken = { user, tokenVersion: claims.ver as number };
+    this.checked.put(token, checked, ticket);
+    return checked;
+  }
+
+  private verifySignature(token: string): Partial<TokenClaims> {
     try {
-      claims = await this.jwt.verifyAsync<Partial<TokenClaims>>(token, {
+      return this.jwt.verify<Partial<TokenClaims>>(token, {
         algorithms: ['HS256'],
         issuer: JWT_ISSUER,
         audience: JWT_AUDIENCE,
@@ -227,9 +241,6 @@ export class AuthService implements OnModuleDestroy {
         expired ? 'The authentication token has expired; sign in again' : 'Invalid authentication token',
       );
     }
-    const user = await this.authenticate(claims);
-    // authenticate checked that `ver` is a number equal to the user's current token version.
-    return { user, tokenVersion: claims.ver as number };
   }
 
   async issueToken(user: Pick<UserRecord, '_id' | 'role' | 'tokenVersion'>): Promise<string> {

@@ -12,6 +12,7 @@ import { Reflector } from '@nestjs/core';
 import { ApiBearerAuth, ApiForbiddenResponse, ApiUnauthorizedResponse } from '@nestjs/swagger';
 import { Role } from '@app/common';
 import { APP_CONFIG, AppConfig } from '../../core/config/app-config';
+import { HandlerMetadata } from '../../core/http/handler-metadata';
 import { JwtAuthGuard, requireRole } from '../auth';
 
 /**
@@ -64,12 +65,14 @@ export class HealthAccessGuard implements CanActivate {
   private readonly detailsPublic: boolean;
   /** Digests have equal lengths, so the comparison is constant-time whatever the caller sends. */
   private readonly metricsTokenDigest?: Buffer;
+  private readonly levels: HandlerMetadata<HealthAccessLevel>;
 
   constructor(
     @Inject(APP_CONFIG) config: AppConfig,
-    private readonly reflector: Reflector,
+    reflector: Reflector,
     private readonly jwt: JwtAuthGuard,
   ) {
+    this.levels = new HandlerMetadata(reflector, HEALTH_ACCESS);
     this.detailsPublic = config.health.details === 'public';
     this.metricsTokenDigest = config.health.metricsToken ? sha256(config.health.metricsToken) : undefined;
   }
@@ -80,7 +83,7 @@ export class HealthAccessGuard implements CanActivate {
       request[SEES_DETAILS] = true;
       return true;
     }
-    const level = this.reflector.get<HealthAccessLevel | undefined>(HEALTH_ACCESS, context.getHandler()) ?? 'details';
+    const level = this.levels.of(context) ?? 'details';
     if (level === 'probe') return true;
     if (level === 'summary') {
       request[SEES_DETAILS] = await this.isAdmin(context, request);

@@ -12,12 +12,12 @@ import { SocketData } from './realtime.protocol';
 export class SocketAuthenticator {
   constructor(private readonly auth: AuthService) {}
 
-  authenticate(token: unknown): Promise<SocketData> {
+  async authenticate(token: unknown): Promise<SocketData> {
     if (typeof token !== 'string' || token === '') {
-      return Promise.reject(
-        new AppException(ErrorCode.UNAUTHORIZED, 'Authentication required: connect with auth.token'),
-      );
+      throw new AppException(ErrorCode.UNAUTHORIZED, 'Authentication required: connect with auth.token');
     }
-    return this.auth.verifyToken(token);
+    const { user, tokenVersion } = await this.auth.verifyToken(token);
+    // The checked user is shared with other requests of this token: the socket keeps its own copy.
+    return { user: { ...user }, tokenVersion };
   }
 }
