@@ -126,7 +126,8 @@ export type CallRecord = Call;
 export const CallSchema = SchemaFactory.createForClass(Call);
 CallSchema.index({ channelName: 1 }, { unique: true, name: 'channel_unique' });
 CallSchema.index({ hostId: 1, status: 1 }, { name: 'host_status' });
-CallSchema.index({ createdBy: 1, status: 1, endedAt: -1 }, { name: 'creator_status_ended' });
+/** A user's call history, newest first; `_id` is the order's tie-break, so MongoDB sorts nothing in memory. */
+CallSchema.index({ createdBy: 1, status: 1, endedAt: -1, _id: -1 }, { name: 'creator_status_ended_id' });
 CallSchema.index({ status: 1, lastActivityAt: 1 }, { name: 'status_activity' });
-/** The staff listing of every call, newest first (MongoDB; the embedded database scans). */
-CallSchema.index({ createdAt: -1 }, { name: 'created' });
+/** The staff listing of every call, newest first, `_id` breaking ties (MongoDB; the embedded database scans). */
+CallSchema.index({ createdAt: -1, _id: -1 }, { name: 'created_id' });

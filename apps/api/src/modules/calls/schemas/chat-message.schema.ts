@@ -26,4 +26,5 @@ export class ChatMessage {
 
 export type ChatMessageRecord = ChatMessage & { _id: Types.ObjectId };
 export const ChatMessageSchema = SchemaFactory.createForClass(ChatMessage);
-ChatMessageSchema.index({ callId: 1, createdAt: -1 }, { name: 'call_created' });
+/** A call's history, newest first, `_id` breaking ties in one millisecond: MongoDB pages it without sorting. */
+ChatMessageSchema.index({ callId: 1, createdAt: -1, _id: -1 }, { name: 'call_created_id' });
