@@ -85,3 +85,9 @@ export type UserDocument = HydratedDocument<User>;
 /** A user as the repository returns it: a plain object. */
 export type UserRecord = User & { _id: Types.ObjectId };
 export const UserSchema = SchemaFactory.createForClass(User);
+/**
+ * The user search (active accounts by name, in name order): MongoDB walks it in the answer's order
+ * and matches the name patterns on the index keys, stopping at the page's limit, instead of
+ * reading and sorting every account. The embedded database uses `_id` alone and scans.
+ */
+UserSchema.index({ accountStatus: 1, firstName: 1, lastName: 1, _id: 1 }, { name: 'status_name' });
