@@ -16,8 +16,9 @@ export class SystemLog {
 }
 
 export const SystemLogSchema = SchemaFactory.createForClass(SystemLog);
-SystemLogSchema.index({ time: -1 }, { name: 'time' });
-SystemLogSchema.index({ level: 1, time: -1 }, { name: 'level_time' });
+/** The log pages, newest first, `_id` breaking ties, as LogStoreRepository sorts them: MongoDB sorts nothing in memory. */
+SystemLogSchema.index({ time: -1, _id: -1 }, { name: 'time_id' });
+SystemLogSchema.index({ level: 1, time: -1, _id: -1 }, { name: 'level_time_id' });
 
 /** One admin write (audit/audit.interceptor.ts): who, what, target, changes, when, from where, outcome. */
 @Schema({ collection: 'audit_logs', versionKey: false })
@@ -42,4 +43,4 @@ export class AuditLog {
 
 export type AuditRecord = AuditLog;
 export const AuditLogSchema = SchemaFactory.createForClass(AuditLog);
-AuditLogSchema.index({ time: -1 }, { name: 'time' });
+AuditLogSchema.index({ time: -1, _id: -1 }, { name: 'time_id' });
