@@ -14,6 +14,7 @@ import { requestIdFor } from './core/http/request-id';
 import { securityHeaders } from './core/http/security-headers';
 import { PinoNestLogger, RequestLogController } from './core/logging/logger';
 import { MetricsService } from './core/metrics/metrics.service';
+import { answerLivenessEarly, HealthController } from './modules/health';
 import { RealtimeIoAdapter } from './modules/realtime';
 import { setupSwagger } from './core/swagger/swagger';
 import { PACKAGE } from './version';
@@ -92,6 +93,7 @@ export async function configureApp(app: NestFastifyApplication, config: AppConfi
     // (204) instead of a plain-text 400 outside the envelope.
     strictPreflight: false,
   });
+  answerLivenessEarly(fastify, app.get(HealthController));
   app.useWebSocketAdapter(new RealtimeIoAdapter(app, config));
   app.setGlobalPrefix('api');
   app.useGlobalPipes(new InputValidationPipe());

@@ -1,7 +1,7 @@
 import { Controller, Get, Headers, HttpStatus, Res, UseGuards } from '@nestjs/common';
 import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { ErrorCode, Public, RateLimit, RawResponse, ResponseMessage, successEnvelope } from '@app/common';
-import { FastifyReply } from 'fastify';
+import { FastifyInstance, FastifyReply } from 'fastify';
 import { MetricsService } from '../../core/metrics/metrics.service';
 import { ApiSuccess, MEDIA_JSON, objectOf, successEnvelopeSchema } from '../../core/swagger/api-responses';
 import {
@@ -223,4 +223,22 @@ export class HealthController {
     const result = await check;
     return sendHealth(reply, result.status, summaryOf ? checkSummary(summaryOf, result) : result, what);
   }
+}
+
+/** The liveness probe's route, as Nest registers the controller's `live` handler. */
+export const LIVENESS_ROUTE = '/api/health/live';
+
+/**
+ * Answers `GET /api/health/live` in a Fastify `preHandler` hook with the controller's own `live`
+ * method, before Nest's guards and interceptors: the probe is public, never rate limited and
+ * builds its own body, so the pipeline has nothing to decide, and the probe answers even while a
+ * guard waits on something slow. Fastify's hooks still run: CORS, the request id, the security
+ * headers (`onSend`) and the request metrics (`onResponse`). The route stays declared on the
+ * controller, so it is documented and listed like any other.
+ */
+export function answerLivenessEarly(fastify: FastifyInstance, controller: HealthController): void {
+  fastify.addHook('preHandler', (request, reply, done) => {
+    if (request.method !== 'GET' || request.routeOptions.url !== LIVENESS_ROUTE) return done();
+    void reply.send(controller.live(reply));
+  });
 }
