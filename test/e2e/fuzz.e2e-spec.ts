@@ -25,8 +25,9 @@ import {
  * shape and the socket stays connected, and Object.prototype is left as it was. Routes and events
  * are read from the running app, so a new one is fuzzed as soon as it exists.
  *
- * CI runs FUZZ_RUNS cases per route and per event with a fixed seed; `npm run fuzz` runs many more
- * with a random seed (FUZZ_SEED=<n> replays a run; a failure prints its seed and shrunk input).
+ * CI runs FUZZ_RUNS (10) cases per route and three times as many per event with a fixed seed;
+ * `npm run fuzz` runs for FUZZ_SECONDS with a random seed. A failure prints fast-check's report:
+ * its seed, its path and the shrunk input (FUZZ_SEED=<seed> runs that seed again).
  */
 
 const RUNS = Number(process.env.FUZZ_RUNS ?? 10);
