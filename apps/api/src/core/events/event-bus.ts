@@ -5,6 +5,7 @@ import Redis from 'ioredis';
 import { Logger } from 'pino';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { LOGGER } from '../core.module';
+import { FAIL_FAST_OPTIONS } from '../redis/redis-link';
 import { databaseName } from '../database/database.module';
 import { DOMAIN_EVENT_NAMES, DomainEventName, DomainEvents } from './domain-events';
 
@@ -56,6 +57,7 @@ export class EventBus implements OnModuleInit, OnApplicationShutdown {
   /** Without Redis there is no other instance to miss; with it, true while the subscription is live. */
   private hearing: boolean;
   private readonly hearingListeners: ((hearing: boolean) => void)[] = [];
+  private publishFailing = false;
 
   constructor(
     private readonly emitter: EventEmitter2,
@@ -85,19 +87,34 @@ export class EventBus implements OnModuleInit, OnApplicationShutdown {
     this.emitter.emit(name, payload, LOCAL);
     if (!this.publisher) return;
     const message: ClusterMessage = { origin: this.instanceId, name, payload };
-    this.publisher.publish(this.channel, JSON.stringify(message)).catch((error: Error) => {
-      this.log.warn({ event: name, error: error.message }, 'domain event not fanned out to other instances');
-    });
+    this.publisher.publish(this.channel, JSON.stringify(message)).then(
+      () => {
+        if (!this.publishFailing) return;
+        this.publishFailing = false;
+        this.log.info('event bus: domain events reach the other instances again');
+      },
+      (error: Error) => {
+        // Once per outage, not once per event: the subscriber's state says the rest.
+        if (this.publishFailing) return;
+        this.publishFailing = true;
+        this.log.warn(
+          { event: name, error: error.message },
+          'event bus: domain events not fanned out to other instances',
+        );
+      },
+    );
   }
 
   async onModuleInit(): Promise<void> {
     const url = this.config.redisUrl;
     if (!url) return;
     this.channel = clusterChannel(this.config.database.uri ?? '');
-    this.publisher = new Redis(url, { lazyConnect: false, maxRetriesPerRequest: 2 });
+    // Fail fast: an event nobody else can hear now is not worth holding for later.
+    this.publisher = new Redis(url, { lazyConnect: false, ...FAIL_FAST_OPTIONS });
     this.subscriber = new Redis(url, { lazyConnect: false });
     for (const client of [this.publisher, this.subscriber]) {
-      client.on('error', (error: Error) => this.log.warn({ error: error.message }, 'event bus: Redis error'));
+      // Each reconnect attempt errors; what matters (deaf, publishing fails) is logged once.
+      client.on('error', (error: Error) => this.log.debug({ error: error.message }, 'event bus: Redis error'));
     }
     this.subscriber.on('message', (channel: string, raw: string) => {
       if (channel === this.channel) this.receive(raw);
