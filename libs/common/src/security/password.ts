@@ -1,4 +1,6 @@
+import { availableParallelism } from 'node:os';
 import bcrypt from 'bcrypt';
+import { WorkLimiter } from './work-limiter';
 
 /** The spec's promise: bcrypt with 12 salt rounds. */
 export const BCRYPT_ROUNDS = 12;
@@ -12,14 +14,23 @@ export function meetsPasswordPolicy(password: string): boolean {
   return PASSWORD_RULE.test(password) && Buffer.byteLength(password, 'utf8') <= PASSWORD_MAX_BYTES;
 }
 
+/** libuv's thread pool size (UV_THREADPOOL_SIZE, default 4), which bcrypt works in. */
+const THREAD_POOL_SIZE = Number(process.env.UV_THREADPOOL_SIZE) || 4;
+/**
+ * bcrypt runs at most one hash per core this process may use at once (and leaves at least one
+ * pool thread to file, DNS and zlib work): a login storm then uses the cores fully without
+ * starving the event loop or the rest of the pool (docs/architecture.md, "Accounts and tokens").
+ */
+const hashing = new WorkLimiter(Math.max(1, Math.min(availableParallelism(), THREAD_POOL_SIZE - 1)));
+
 export function hashPassword(password: string): Promise<string> {
-  return bcrypt.hash(password, BCRYPT_ROUNDS);
+  return hashing.run(() => bcrypt.hash(password, BCRYPT_ROUNDS));
 }
 
 /** A password bcrypt would cut (over 72 bytes) never matches: its first 72 bytes alone must not log in. */
 export function verifyPassword(password: string, hash: string): Promise<boolean> {
   if (Buffer.byteLength(password, 'utf8') > PASSWORD_MAX_BYTES) return Promise.resolve(false);
-  return bcrypt.compare(password, hash);
+  return hashing.run(() => bcrypt.compare(password, hash));
 }
 
 /** A password as typed to prove who one is (login, current password): 1 to 72 bytes, nothing else checked. */
