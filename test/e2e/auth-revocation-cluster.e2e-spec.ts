@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import jwt from 'jsonwebtoken';
 import { Types } from 'mongoose';
 import { EventBus } from '../../apps/api/src/core/events';
 import { bearer, makeStaff, makeUser, RegisteredUser } from '../factories/users';
@@ -143,6 +144,21 @@ describe('a token revoked on one instance', () => {
     // A token still says "admin": the instance reads the role from the account, not from the token.
     expect(status).toBe(403);
     expect((await profile(b, user.token)).status).toBe(200);
+  });
+});
+
+describe('a token answered from memory', () => {
+  it('still stops working at its exp', async () => {
+    const user = await makeUser(a);
+    const { iat: _iat, ...claims } = jwt.decode(user.token) as Record<string, unknown>;
+    const exp = Math.floor(Date.now() / 1000) + 2;
+    const shortLived = jwt.sign({ ...claims, exp }, a.config.jwt.secret, { algorithm: 'HS256' });
+    expect((await profile(a, shortLived)).status).toBe(200);
+    expect((await profile(a, shortLived)).status).toBe(200);
+    await new Promise((r) => setTimeout(r, exp * 1000 - Date.now() + 50));
+    const res = await profile(a, shortLived);
+    expect(res.status).toBe(401);
+    expect(res.body.message).toMatch(/expired/);
   });
 });
 
