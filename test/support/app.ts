@@ -12,6 +12,7 @@ import { buildApp } from '../../apps/api/src/configure-app';
 import { AppConfig, loadConfig } from '../../apps/api/src/core/config/app-config';
 import { createLogger } from '../../apps/api/src/core/logging/logger';
 import { OpenApiChecker, OpenApiDoc } from './openapi';
+import { checkQueryShapes, ignoreQueries } from './query-shapes';
 
 export const ROOT = join(__dirname, '..', '..');
 
@@ -159,10 +160,11 @@ export async function startTestApp(options: { env?: Record<string, string>; modu
       if (!unchecked) (await openapi()).assertDocumented({ method, url, ...result });
       return result;
     },
-    db: () => (connection ??= mongoose.createConnection(config.database.uri!).asPromise()),
+    db: () => (connection ??= ignoreQueries(mongoose.createConnection(config.database.uri!)).asPromise()),
     close: async () => {
       if (connection) await (await connection).close();
       await app.close();
+      checkQueryShapes();
     },
   };
 }
