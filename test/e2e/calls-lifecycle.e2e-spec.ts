@@ -320,10 +320,18 @@ describe('calls: lifecycle', () => {
     // An active call nobody is in any more (e.g. clients that vanished without leaving).
     const db = t.app.get<Connection>(getConnectionToken());
     await db.collection('calls').updateOne({ _id: idle.id as never }, { $set: { joinedCount: 0 } });
+    // The busy call's host keeps showing signs of life until past the last sweep below (else the
+    // rule for quiet participants would mark them left, and the call would end `all-left`).
+    await db
+      .collection('call_participants')
+      .updateOne(
+        { _id: `${busy.id}:${host.id}` as never },
+        { $set: { lastActiveAt: new Date(Date.now() + 27 * 3600_000) } },
+      );
     const housekeeping = t.app.get(CallsHousekeeping);
 
     const soon = await housekeeping.sweep(new Date(Date.now() + 60_000));
-    expect(soon).toEqual({ idle: 0, expired: 0 });
+    expect(soon).toEqual({ idle: 0, expired: 0, quiet: 0 });
     await housekeeping.sweep(new Date(Date.now() + 11 * 60_000));
     expect((await getCall(t, host, idle.id)).body.data.call).toMatchObject({ status: 'ended', endReason: 'idle' });
     expect((await getCall(t, host, busy.id)).body.data.call.status).toBe('active');

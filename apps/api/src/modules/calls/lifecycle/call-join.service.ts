@@ -43,7 +43,11 @@ export class CallJoinService {
   async join(callId: string, userId: string, password?: string): Promise<JoinResult> {
     const access = await this.access.toJoin(callId, userId, password);
     const { call } = access;
-    if (access.participant?.state === 'joined') return this.joinResult(call, access.participant);
+    if (access.participant?.state === 'joined') {
+      // A repeated join is a sign of life (housekeeping leaves participants quiet for CALL_IDLE_TIMEOUT).
+      await this.participants.markActive(call._id, userId, new Date());
+      return this.joinResult(call, access.participant);
+    }
 
     const now = new Date();
     const claimed = await this.calls.claimSeat(call._id, call.maxParticipants, now);
@@ -95,6 +99,7 @@ export class CallJoinService {
   /** A fresh Agora token for a current participant (same uid). */
   async token(callId: string, userId: string): Promise<AgoraCredentials> {
     const { call, participant } = await this.access.asJoined(callId, userId);
+    await this.participants.markActive(call._id, userId, new Date());
     return this.agora.issue(call.channelName, participant.agoraUid);
   }
 

@@ -26,12 +26,15 @@ export class CallLeaveService {
     private readonly events: EventBus,
   ) {}
 
-  /** Leave: the last one out ends the call (`all-left`); a leaving host hands over to the earliest joiner. */
-  async leave(callId: string, userId: string): Promise<CallView> {
+  /**
+   * Leave: the last one out ends the call (`all-left`); a leaving host hands over to the earliest
+   * joiner. `quietBefore` (housekeeping): only if the participant showed no sign of life since.
+   */
+  async leave(callId: string, userId: string, quietBefore?: Date): Promise<CallView> {
     const { call } = await this.access.toLeave(callId, userId);
     const now = new Date();
     // The rule checked the caller was joined; this write decides it against a concurrent leave.
-    const left = await this.participants.leaveParticipant(callId, userId, now);
+    const left = await this.participants.leaveParticipant(callId, userId, now, quietBefore);
     if (!left) throw new AppException(ErrorCode.CONFLICT, CALL_MESSAGES.notJoined);
     // null: the call ended meanwhile (its end zeroed the count); nothing left to hand over.
     const after = (await this.calls.releaseSeat(call._id, now)) ?? (await this.calls.findCall(callId)) ?? call;

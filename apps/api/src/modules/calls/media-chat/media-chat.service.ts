@@ -34,7 +34,7 @@ export class MediaChatService {
       const message = 'Give at least one of audioEnabled, videoEnabled, screenSharing';
       throw new AppException(ErrorCode.BAD_REQUEST, message, [{ field: 'audioEnabled', message }]);
     }
-    const updated = await this.participants.setMedia(callId, userId, changes);
+    const updated = await this.participants.setMedia(callId, userId, changes, new Date());
     if (!updated) throw new AppException(ErrorCode.FORBIDDEN, CALL_MESSAGES.notJoined);
     this.events.publish('call.media.updated', {
       callId,
@@ -56,6 +56,7 @@ export class MediaChatService {
   ): Promise<ChatMessageView> {
     const { call } = await this.access.toSendChat(callId, userId);
     const stored = await this.messages.addMessage(call._id, userId, message, messageType);
+    await this.participants.markActive(call._id, userId, stored.createdAt);
     this.events.publish('call.chat.message', {
       callId,
       channelName: call.channelName,

@@ -16,6 +16,8 @@ export interface StaleCalls {
   idle: CallRecord[];
   /** Scheduled before the scheduled cutoff and never started. */
   expired: CallRecord[];
+  /** Ids of active calls with someone joined (whose quiet participants housekeeping checks). */
+  occupied: string[];
 }
 
 export type NewCall = Omit<
@@ -204,7 +206,7 @@ export class CallRepository {
    * whose call has ended or does not exist (a crash between two writes) are removed on the way.
    */
   async staleCalls(idleCutoff: Date, scheduledCutoff: Date): Promise<StaleCalls> {
-    const stale: StaleCalls = { idle: [], expired: [] };
+    const stale: StaleCalls = { idle: [], expired: [], occupied: [] };
     const entries = this.open.find({}, { _id: 1 }).lean<{ _id: string }[]>().cursor({ batchSize: OPEN_BATCH });
     let batch: string[] = [];
     const take = async () => {
@@ -218,6 +220,7 @@ export class CallRepository {
       for (const call of calls) {
         if (call.status === 'active' && call.joinedCount <= 0 && call.lastActivityAt < idleCutoff)
           stale.idle.push(call);
+        if (call.status === 'active' && call.joinedCount > 0) stale.occupied.push(call._id);
         if (call.status === 'scheduled' && call.scheduledFor && call.scheduledFor < scheduledCutoff) {
           stale.expired.push(call);
         }

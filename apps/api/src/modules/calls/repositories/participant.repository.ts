@@ -49,6 +49,7 @@ export class ParticipantRepository {
         leftAt: null,
         screenSharing: false,
         ...fields,
+        lastActiveAt: fields.joinedAt,
       });
       return created.toObject();
     } catch (error) {
@@ -62,21 +63,27 @@ export class ParticipantRepository {
     return this.participants
       .findOneAndUpdate(
         { _id: participantId(callId, userId), state: 'left' },
-        { $set: { ...fields, state: 'joined', leftAt: null, screenSharing: false } },
+        { $set: { ...fields, lastActiveAt: fields.joinedAt, state: 'joined', leftAt: null, screenSharing: false } },
         { new: true },
       )
       .lean<ParticipantRecord>()
       .exec();
   }
 
-  /** joined → left, once. null when the user was not joined. */
-  leaveParticipant(callId: string, userId: string, now: Date): Promise<ParticipantRecord | null> {
+  /**
+   * joined → left, once. null when the user was not joined. With `quietBefore`, only if the
+   * participant showed no sign of life since then (housekeeping's rule for quiet participants).
+   */
+  leaveParticipant(callId: string, userId: string, now: Date, quietBefore?: Date): Promise<ParticipantRecord | null> {
+    const filter: FilterQuery<CallParticipant> = { _id: participantId(callId, userId), state: 'joined' };
+    if (quietBefore) {
+      filter.$or = [
+        { lastActiveAt: { $lt: quietBefore } },
+        { lastActiveAt: { $exists: false }, joinedAt: { $lt: quietBefore } },
+      ];
+    }
     return this.participants
-      .findOneAndUpdate(
-        { _id: participantId(callId, userId), state: 'joined' },
-        { $set: { state: 'left', leftAt: now, screenSharing: false } },
-        { new: true },
-      )
+      .findOneAndUpdate(filter, { $set: { state: 'left', leftAt: now, screenSharing: false } }, { new: true })
       .lean<ParticipantRecord>()
       .exec();
   }
@@ -101,12 +108,37 @@ export class ParticipantRepository {
     await this.participants.updateOne({ _id: participantId(callId, userId) }, { $set: { role } }).exec();
   }
 
-  /** The caller's own media flags, only while joined. null when not joined. */
-  setMedia(callId: string, userId: string, flags: MediaFlags): Promise<ParticipantRecord | null> {
+  /** The caller's own media flags, only while joined (a sign of life too). null when not joined. */
+  setMedia(callId: string, userId: string, flags: MediaFlags, now: Date): Promise<ParticipantRecord | null> {
     return this.participants
-      .findOneAndUpdate({ _id: participantId(callId, userId), state: 'joined' }, { $set: flags }, { new: true })
+      .findOneAndUpdate(
+        { _id: participantId(callId, userId), state: 'joined' },
+        { $set: { ...flags, lastActiveAt: now } },
+        { new: true },
+      )
       .lean<ParticipantRecord>()
       .exec();
+  }
+
+  /** A sign of life of a joined participant (a chat message, a token request, a repeated join): one write by `_id`. */
+  async markActive(callId: string, userId: string, now: Date): Promise<void> {
+    await this.participants
+      .updateOne({ _id: participantId(callId, userId), state: 'joined' }, { $set: { lastActiveAt: now } })
+      .exec();
+  }
+
+  /**
+   * Joined participants of `callIds` with no sign of life since `cutoff` (`lastActiveAt`, or
+   * `joinedAt` on documents without it). The filter is the `call_state_joined` index's prefix and
+   * range; `lastActiveAt` is checked here, since `joinedAt` is never later than it.
+   */
+  async quietParticipants(callIds: string[], cutoff: Date): Promise<ParticipantRecord[]> {
+    if (callIds.length === 0) return [];
+    const joined = await this.participants
+      .find({ callId: { $in: callIds }, state: 'joined', joinedAt: { $lt: cutoff } })
+      .lean<ParticipantRecord[]>()
+      .exec();
+    return joined.filter((p) => (p.lastActiveAt ?? p.joinedAt) < cutoff);
   }
 
   /** Ids of calls the user is joined to now (`joinedOnly`) or ever took part in. */
@@ -139,7 +171,7 @@ export class ParticipantRepository {
     return this.participants
       .findOneAndUpdate(
         { _id: participantId(callId, userId), state: 'kicked' },
-        { $set: { ...fields, state: 'joined', leftAt: null, screenSharing: false } },
+        { $set: { ...fields, lastActiveAt: fields.joinedAt, state: 'joined', leftAt: null, screenSharing: false } },
         { new: true },
       )
       .lean<ParticipantRecord>()

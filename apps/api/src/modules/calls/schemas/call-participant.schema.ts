@@ -44,6 +44,15 @@ export class CallParticipant {
   @Prop({ type: Date, default: null })
   leftAt!: Date | null;
 
+  /**
+   * The last sign of life of the participant over REST or a socket action (join, media update,
+   * chat message, token request). Housekeeping marks left a joined participant quiet for
+   * CALL_IDLE_TIMEOUT who has no socket in the call room. Absent on documents written before it
+   * existed: `joinedAt` stands for it then.
+   */
+  @Prop({ type: Date })
+  lastActiveAt?: Date;
+
   @Prop({ default: true })
   audioEnabled!: boolean;
 

@@ -3,7 +3,7 @@ import { AppException } from '@app/common';
 import { Logger } from 'pino';
 import { APP_CONFIG, AppConfig } from '../../../../core/config/app-config';
 import { LOGGER } from '../../../../core/core.module';
-import { CallLeaveService } from '../../../calls';
+import { CallLeaveService, CallsHousekeeping } from '../../../calls';
 import { UserConnections } from '../../../users';
 import { RoomAbsenceRepository } from './room-absence.repository';
 import { RoomAbsenceRecord } from './room-absence.schema';
@@ -20,7 +20,9 @@ export type RoomPresenceCheck = (callId: string, userId: string) => Promise<bool
  * back (any instance) within CALL_RECONNECT_GRACE is marked left in the call through the calls
  * module's leave, so host hand-over and `all-left` apply. Every instance sweeps; each absence is
  * claimed by one conditional delete, so only one instance acts on it, and the decision rests on
- * the database, not on a timer of the process that saw the drop.
+ * the database, not on a timer of the process that saw the drop. It also tells the calls
+ * housekeeping which participants the socket side looks after (in the room, or within the
+ * grace), so its rule for quiet REST-only participants leaves them alone.
  */
 @Injectable()
 export class RoomAbsenceSweep implements OnModuleInit, OnModuleDestroy {
@@ -35,6 +37,7 @@ export class RoomAbsenceSweep implements OnModuleInit, OnModuleDestroy {
     private readonly absences: RoomAbsenceRepository,
     private readonly leaving: CallLeaveService,
     private readonly connections: UserConnections,
+    housekeeping: CallsHousekeeping,
     @Inject(APP_CONFIG) config: AppConfig,
     @Inject(LOGGER) logger: Logger,
     @Optional() @Inject(ROOM_ABSENCE_SWEEP_INTERVAL) intervalMs?: number,
@@ -43,6 +46,10 @@ export class RoomAbsenceSweep implements OnModuleInit, OnModuleDestroy {
     this.graceMs = config.calls.reconnectGraceSeconds * 1000;
     // A quarter of the grace (between 0.25 and 5 s): a participant is marked left at most that late.
     this.intervalMs = intervalMs ?? Math.min(5000, Math.max(250, this.graceMs / 4));
+    housekeeping.useSocketAttendance(async (callId, userId) => {
+      if (await this.absences.isAbsent(callId, userId)) return true;
+      return this.isBack({ callId, userId });
+    });
   }
 
   /** The gateway supplies the check on live sockets (it holds the Socket.IO server). */
@@ -88,7 +95,7 @@ export class RoomAbsenceSweep implements OnModuleInit, OnModuleDestroy {
    * Without a live session the user has no socket anywhere (one `_id` read, and no question to the
    * other instances, some of which may have died); with one, the sockets in the room decide.
    */
-  private async isBack(absence: RoomAbsenceRecord): Promise<boolean> {
+  private async isBack(absence: Pick<RoomAbsenceRecord, 'callId' | 'userId'>): Promise<boolean> {
     if (!(await this.connections.isConnected(absence.userId))) return false;
     return this.presence(absence.callId, absence.userId);
   }

@@ -20,6 +20,11 @@ export class RoomAbsenceRepository {
     await this.absences.deleteOne({ _id: roomAbsenceId(callId, userId) }).exec();
   }
 
+  /** Whether the participant's socket dropped out of the room and the reconnect grace is still running. */
+  async isAbsent(callId: string, userId: string): Promise<boolean> {
+    return (await this.absences.exists({ _id: roomAbsenceId(callId, userId) }).exec()) !== null;
+  }
+
   /** Absences that started before `cutoff`, oldest first, at most `limit`. */
   overdue(cutoff: Date, limit: number): Promise<RoomAbsenceRecord[]> {
     return this.absences
