@@ -14,8 +14,11 @@ export const CALLS_HOUSEKEEPING_INTERVAL = Symbol('CALLS_HOUSEKEEPING_INTERVAL')
 const DEFAULT_INTERVAL_MS = 60_000;
 /** A scheduled call that has not started this long after its time is ended (`expired`). */
 export const SCHEDULED_GRACE_SECONDS = 24 * 3600;
-/** Open calls whose quiet participants are read in one query. */
-const QUIET_BATCH = 100;
+/**
+ * Open calls whose quiet participants are read in one query (on the embedded database each query
+ * reads the whole participants collection, so few large batches; the open-call batch size).
+ */
+const QUIET_BATCH = 256;
 
 /**
  * Whether the socket side looks after a participant: a socket of theirs is in the call room, or
