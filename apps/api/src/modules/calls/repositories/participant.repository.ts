@@ -1,9 +1,13 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import { isDuplicateKey } from '@app/common';
 import { FilterQuery, Model, Types } from 'mongoose';
+import { APP_CONFIG, AppConfig } from '../../../core/config/app-config';
 import { CallRecord } from '../schemas/call.schema';
 import { CallParticipant, ParticipantRecord, ParticipantRole, participantId } from '../schemas/call-participant.schema';
+
+/** Participants whose last sign of life this instance remembers, at most. */
+const MARKED_MAX = 10_000;
 
 /** What a join sets on the participant (call-rules.ts `joinFields`). */
 export interface JoinFields {
@@ -26,7 +30,16 @@ export interface MediaFlags {
  */
 @Injectable()
 export class ParticipantRepository {
-  constructor(@InjectModel(CallParticipant.name) private readonly participants: Model<CallParticipant>) {}
+  /** When this instance last wrote each participant's sign of life (ms), oldest first. */
+  private readonly marked = new Map<string, number>();
+  private readonly markEveryMs: number;
+
+  constructor(
+    @InjectModel(CallParticipant.name) private readonly participants: Model<CallParticipant>,
+    @Inject(APP_CONFIG) config: AppConfig,
+  ) {
+    this.markEveryMs = Math.min(60_000, ((config.calls?.idleTimeoutSeconds ?? 600) * 1000) / 10);
+  }
 
   findParticipant(callId: string, userId: string): Promise<ParticipantRecord | null> {
     return this.participants.findById(participantId(callId, userId)).lean<ParticipantRecord>().exec();
@@ -120,11 +133,19 @@ export class ParticipantRepository {
       .exec();
   }
 
-  /** A sign of life of a joined participant (a chat message, a token request, a repeated join): one write by `_id`. */
+  /**
+   * A sign of life of a joined participant (a chat message, a token request, a repeated join): one
+   * write by `_id`, skipped when this instance wrote one for them less than a tenth of
+   * CALL_IDLE_TIMEOUT ago (at most a minute), so a busy chat does not double its writes.
+   */
   async markActive(callId: string, userId: string, now: Date): Promise<void> {
-    await this.participants
-      .updateOne({ _id: participantId(callId, userId), state: 'joined' }, { $set: { lastActiveAt: now } })
-      .exec();
+    const id = participantId(callId, userId);
+    const last = this.marked.get(id);
+    if (last !== undefined && now.getTime() - last >= 0 && now.getTime() - last < this.markEveryMs) return;
+    await this.participants.updateOne({ _id: id, state: 'joined' }, { $set: { lastActiveAt: now } }).exec();
+    this.marked.delete(id);
+    this.marked.set(id, now.getTime());
+    if (this.marked.size > MARKED_MAX) this.marked.delete(this.marked.keys().next().value as string);
   }
 
   /**
