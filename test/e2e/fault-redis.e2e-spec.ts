@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import pino from 'pino';
-import { callAction, makeCall } from '../factories/calls';
+import { callWithGuestInRoom } from '../factories/calls';
 import { bearer, makeUser, RegisteredUser } from '../factories/users';
 import { randomIp, startTestApp, TestApp, testDatabaseUri } from '../support/app';
 import { freePort, spawnProcess, Spawned, stopProcess } from '../support/processes';
@@ -97,13 +97,7 @@ async function remaining(t: TestApp, user: RegisteredUser): Promise<number> {
 
 /** Whether a room event sent by a client on `from` reaches a client of the same call on `to`. */
 async function roomEventCrosses(from: TestApp, fromUrl: string, toUrl: string): Promise<boolean> {
-  const [hostUser, guestUser] = await Promise.all([makeUser(from), makeUser(from)]);
-  const call = await makeCall(from, hostUser, { inviteUserIds: [guestUser.id] });
-  expect((await callAction(from, guestUser, call.id, 'join')).status).toBe(200);
-  const host = await connectSocket(toUrl, hostUser.token);
-  const guest = await connectSocket(fromUrl, guestUser.token);
-  expect(await emitWithAck(host, 'join-room', { roomId: call.id })).toMatchObject({ success: true });
-  expect(await emitWithAck(guest, 'join-room', { roomId: call.id })).toMatchObject({ success: true });
+  const { call, host, guest } = await callWithGuestInRoom(from, toUrl, fromUrl);
   const message = nextEvent(host, 'new-message', 1_500).then(
     () => true,
     () => false,
@@ -125,13 +119,7 @@ async function twoClientsInACall(): Promise<{
   guestUser: RegisteredUser;
   callId: string;
 }> {
-  const [hostUser, guestUser] = await Promise.all([makeUser(a), makeUser(a)]);
-  const call = await makeCall(a, hostUser, { inviteUserIds: [guestUser.id] });
-  expect((await callAction(a, guestUser, call.id, 'join')).status).toBe(200);
-  const host = await connectSocket(urlA, hostUser.token);
-  const guest = await connectSocket(urlA, guestUser.token);
-  expect(await emitWithAck(host, 'join-room', { roomId: call.id })).toMatchObject({ success: true });
-  expect(await emitWithAck(guest, 'join-room', { roomId: call.id })).toMatchObject({ success: true });
+  const { call, hostUser, guestUser, host, guest } = await callWithGuestInRoom(a, urlA);
   return { host, guest, hostUser, guestUser, callId: call.id };
 }
 

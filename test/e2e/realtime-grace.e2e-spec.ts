@@ -1,5 +1,5 @@
-import { callAction, getCall, makeCall } from '../factories/calls';
-import { makeUser, RegisteredUser } from '../factories/users';
+import { callWithGuestInRoom, getCall } from '../factories/calls';
+import { RegisteredUser } from '../factories/users';
 import { TestApp, useTestApp } from '../support/app';
 import {
   ClientSocket,
@@ -55,13 +55,7 @@ async function callInRoom(): Promise<{
   host: ClientSocket;
   guest: ClientSocket;
 }> {
-  const [hostUser, guestUser] = await Promise.all([makeUser(t), makeUser(t)]);
-  const call = await makeCall(t, hostUser, { inviteUserIds: [guestUser.id] });
-  expect((await callAction(t, guestUser, call.id, 'join')).status).toBe(200);
-  const host = await connectSocket(url, hostUser.token);
-  const guest = await connectSocket(url, guestUser.token);
-  expect(await emitWithAck(host, 'join-room', { roomId: call.id })).toMatchObject({ success: true });
-  expect(await emitWithAck(guest, 'join-room', { roomId: call.id })).toMatchObject({ success: true });
+  const { call, hostUser, guestUser, host, guest } = await callWithGuestInRoom(t, url);
   return { callId: call.id, hostUser, guestUser, host, guest };
 }
 

@@ -3,7 +3,7 @@ import { Module } from '@nestjs/common';
 import { WebSocketGateway, WebSocketServer } from '@nestjs/websockets';
 import { Server } from 'socket.io';
 import { io } from 'socket.io-client';
-import { callAction, getCall, makeCall } from '../factories/calls';
+import { callAction, callWithGuestInRoom, getCall, makeCall } from '../factories/calls';
 import { makeUser } from '../factories/users';
 import { startTestApp, TestApp, testDatabaseUri } from '../support/app';
 import { closeSockets, connectSocket, emitWithAck, listenForSockets, nextEvent } from '../support/sockets';
@@ -141,13 +141,7 @@ describe('Socket.IO across two instances (Redis)', () => {
   });
 
   it('after a REST leave on A, a signal to that user on B is refused', async () => {
-    const [hostUser, guestUser] = await Promise.all([makeUser(a), makeUser(a)]);
-    const call = await makeCall(a, hostUser, { inviteUserIds: [guestUser.id] });
-    expect((await callAction(a, guestUser, call.id, 'join')).status).toBe(200);
-    const host = await connectSocket(urlA, hostUser.token);
-    const guest = await connectSocket(urlB, guestUser.token);
-    expect(await emitWithAck(host, 'join-room', { roomId: call.id })).toMatchObject({ success: true });
-    expect(await emitWithAck(guest, 'join-room', { roomId: call.id })).toMatchObject({ success: true });
+    const { call, hostUser, guestUser, host, guest } = await callWithGuestInRoom(a, urlA, urlB);
     await eventually(async () => {
       const answer = await emitWithAck(host, 'webrtc-signal', {
         targetUserId: guestUser.id,
@@ -172,13 +166,7 @@ describe('Socket.IO across two instances (Redis)', () => {
   });
 
   it('a participant who dropped from A and rejoins the room on B within the grace stays in the call', async () => {
-    const [hostUser, guestUser] = await Promise.all([makeUser(a), makeUser(a)]);
-    const call = await makeCall(a, hostUser, { inviteUserIds: [guestUser.id] });
-    expect((await callAction(a, guestUser, call.id, 'join')).status).toBe(200);
-    const host = await connectSocket(urlA, hostUser.token);
-    const guest = await connectSocket(urlA, guestUser.token);
-    expect(await emitWithAck(host, 'join-room', { roomId: call.id })).toMatchObject({ success: true });
-    expect(await emitWithAck(guest, 'join-room', { roomId: call.id })).toMatchObject({ success: true });
+    const { call, hostUser, guestUser, host, guest } = await callWithGuestInRoom(a, urlA);
     const left = nextEvent(host, 'user-left');
     guest.close();
     await left;
@@ -195,13 +183,7 @@ describe('Socket.IO across two instances (Redis)', () => {
   });
 
   it('a host who dropped and stays away is handed over once, though both instances sweep', async () => {
-    const [hostUser, guestUser] = await Promise.all([makeUser(a), makeUser(a)]);
-    const call = await makeCall(a, hostUser, { inviteUserIds: [guestUser.id] });
-    expect((await callAction(a, guestUser, call.id, 'join')).status).toBe(200);
-    const host = await connectSocket(urlA, hostUser.token);
-    const guest = await connectSocket(urlB, guestUser.token);
-    expect(await emitWithAck(host, 'join-room', { roomId: call.id })).toMatchObject({ success: true });
-    expect(await emitWithAck(guest, 'join-room', { roomId: call.id })).toMatchObject({ success: true });
+    const { hostUser, guestUser, host, guest } = await callWithGuestInRoom(a, urlA, urlB);
     const changes: unknown[] = [];
     const lefts: unknown[] = [];
     guest.on('host-changed', (payload: unknown) => changes.push(payload));

@@ -1,5 +1,6 @@
-import { bearer, RegisteredUser } from './users';
+import { bearer, makeUser, RegisteredUser } from './users';
 import { TestApp, TestResponse } from '../support/app';
+import { ClientSocket, connectSocket, emitWithAck } from '../support/sockets';
 
 /** Creates a call through the API as `host` (an active group video call unless overridden); returns `data.call`. */
 export async function makeCall(
@@ -24,4 +25,30 @@ export function callAction(t: TestApp, user: RegisteredUser, callId: string, act
 
 export function getCall(t: TestApp, user: RegisteredUser, path: string) {
   return t.request({ url: `/api/calls/${path}`, headers: bearer(user.token) });
+}
+
+export interface CallWithGuest {
+  call: TestResponse['body'];
+  hostUser: RegisteredUser;
+  guestUser: RegisteredUser;
+  host: ClientSocket;
+  guest: ClientSocket;
+}
+
+/**
+ * A call of a new host with a new guest invited and joined over REST, both connected (the host to
+ * `hostUrl`, the guest to `guestUrl`) and both in the call's room (join-room, host first).
+ */
+export async function callWithGuestInRoom(t: TestApp, hostUrl: string, guestUrl = hostUrl): Promise<CallWithGuest> {
+  const [hostUser, guestUser] = await Promise.all([makeUser(t), makeUser(t)]);
+  const call = await makeCall(t, hostUser, { inviteUserIds: [guestUser.id] });
+  const joined = await callAction(t, guestUser, call.id as string, 'join');
+  if (joined.status !== 200) throw new Error(`join failed: ${joined.status} ${joined.text}`);
+  const host = await connectSocket(hostUrl, hostUser.token);
+  const guest = await connectSocket(guestUrl, guestUser.token);
+  for (const socket of [host, guest]) {
+    const answer = await emitWithAck(socket, 'join-room', { roomId: call.id });
+    if (!(answer as { success?: boolean }).success) throw new Error(`join-room failed: ${JSON.stringify(answer)}`);
+  }
+  return { call, hostUser, guestUser, host, guest };
 }
