@@ -21,6 +21,8 @@ import { useRedisStreams } from './scale/redis-streams';
 export class RealtimeIoAdapter extends IoAdapter {
   private closeRedis: () => Promise<void> = () => Promise.resolve();
   private log?: Logger;
+  /** One listener per event name, shared by every socket (see bindMessageHandlers). */
+  private readonly listeners = new Map<string, (this: Socket, ...payload: unknown[]) => void>();
 
   constructor(
     private readonly app: INestApplicationContext,
@@ -68,32 +70,62 @@ export class RealtimeIoAdapter extends IoAdapter {
    * event); this keeps what it does (the handler's answer goes to the acknowledgement, or as an
    * event when it names one) without them. Handlers answer with a value or a promise; an
    * Observable answers with its last value.
+   *
+   * An idle socket costs memory for as long as it is connected, so nothing here is made per socket
+   * that can be shared: the listener of an event is one function for every socket (Socket.IO calls
+   * it with the socket as `this`), and the socket keeps only Nest's handler callbacks, in one table.
    */
   override bindMessageHandlers(
     socket: Socket,
     handlers: MessageMappingProperties[],
     _transform: (data: unknown) => Observable<unknown>,
   ): void {
-    const log = (this.log ??= this.app.get<Logger>(LOGGER));
-    for (const { message, callback, isAckHandledManually } of handlers) {
-      socket.on(message as string, (...payload: unknown[]) => {
-        // As RxJS's fromEvent hands it to Nest's own binding: one argument alone, several as an array.
-        const { data, ack } = this.mapPayload(payload.length === 1 ? payload[0] : payload) as {
-          data: unknown;
-          ack?: unknown;
-        };
-        settle(() => callback(data, ack)).then(
-          (response) => {
-            if (response === undefined || response === null) return;
-            const named = response as { event?: string; data?: unknown };
-            if (named.event) socket.emit(named.event, named.data);
-            else if (!isAckHandledManually && typeof ack === 'function') (ack as (answer: unknown) => void)(response);
-          },
-          // The gateway's exception filter answers errors; one that escapes it is a bug, logged.
-          (err: unknown) => log.error({ err, event: message }, 'socket event handler failed'),
-        );
-      });
+    const table = handlersOf(socket) ?? ((socket as HandledSocket)[HANDLERS] = new Map());
+    for (const handler of handlers) {
+      const message = handler.message as string;
+      // One listener per event name: a second gateway handling the same event would answer it twice.
+      if (table.has(message)) throw new Error(`two gateways handle the socket event "${message}"`);
+      table.set(message, handler.callback);
+      socket.on(message, this.listenerOf(message, handler.isAckHandledManually));
     }
+  }
+
+  /** Every gateway's disconnect callback of the socket, called in order by one listener shared by all sockets. */
+  override bindClientDisconnect(socket: Socket, callback: (reason: unknown) => void): void {
+    const callbacks = (socket as HandledSocket)[ON_DISCONNECT];
+    if (callbacks) return void callbacks.push(callback);
+    (socket as HandledSocket)[ON_DISCONNECT] = [callback];
+    // Socket.IO emits `disconnect` once per socket: `on` spares the wrapper `once` would add.
+    socket.on('disconnect', runDisconnectCallbacks);
+  }
+
+  /** The listener of `message`, made once for every socket. */
+  private listenerOf(message: string, isAckHandledManually?: boolean): (this: Socket, ...payload: unknown[]) => void {
+    let listener = this.listeners.get(message);
+    if (listener) return listener;
+    const log = (this.log ??= this.app.get<Logger>(LOGGER));
+    const split = (payload: unknown) => this.mapPayload(payload) as { data: unknown; ack?: unknown };
+    const handle = (socket: Socket, payload: unknown[]) => {
+      const callback = handlersOf(socket)?.get(message);
+      if (!callback) return;
+      // As RxJS's fromEvent hands it to Nest's own binding: one argument alone, several as an array.
+      const { data, ack } = split(payload.length === 1 ? payload[0] : payload);
+      settle(() => callback(data, ack)).then(
+        (response) => {
+          if (response === undefined || response === null) return;
+          const named = response as { event?: string; data?: unknown };
+          if (named.event) socket.emit(named.event, named.data);
+          else if (!isAckHandledManually && typeof ack === 'function') (ack as (answer: unknown) => void)(response);
+        },
+        // The gateway's exception filter answers errors; one that escapes it is a bug, logged.
+        (err: unknown) => log.error({ err, event: message }, 'socket event handler failed'),
+      );
+    };
+    listener = function (this: Socket, ...payload: unknown[]) {
+      handle(this, payload);
+    };
+    this.listeners.set(message, listener);
+    return listener;
   }
 
   /**
@@ -108,6 +140,21 @@ export class RealtimeIoAdapter extends IoAdapter {
     await server.of('/').adapter.close();
     await this.closeRedis();
   }
+}
+
+const HANDLERS = Symbol('messageHandlers');
+const ON_DISCONNECT = Symbol('disconnectCallbacks');
+
+/** A socket with the gateways' handlers and disconnect callbacks, as this adapter keeps them. */
+interface HandledSocket extends Socket {
+  [HANDLERS]?: Map<string, MessageMappingProperties['callback']>;
+  [ON_DISCONNECT]?: ((reason: unknown) => void)[];
+}
+
+const handlersOf = (socket: Socket) => (socket as HandledSocket)[HANDLERS];
+
+function runDisconnectCallbacks(this: Socket, reason: unknown): void {
+  for (const callback of (this as HandledSocket)[ON_DISCONNECT] ?? []) callback(reason);
 }
 
 /** A handler's answer, whatever form it takes (value, promise, Observable, or a throw). */

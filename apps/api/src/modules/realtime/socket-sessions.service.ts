@@ -55,6 +55,18 @@ function replacedNotice(): SessionReplaced {
 /** setTimeout's longest delay (about 24.8 days); a later expiry is reached in steps. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
+const EXPIRY = Symbol('expiryTimer');
+
+/** A socket with the timer that ends it at its token's `exp`. */
+interface ExpiringSocket extends AppSocket {
+  [EXPIRY]?: NodeJS.Timeout;
+}
+
+/** Shared by every socket: Socket.IO calls it with the socket as `this`. */
+function cancelExpiry(this: AppSocket): void {
+  clearTimeout((this as ExpiringSocket)[EXPIRY]);
+}
+
 /**
  * The life of authenticated sockets on this instance: one connection per user (the newest
  * replaces the others), the end of a session when its token expires or is revoked (by any
@@ -65,6 +77,8 @@ export class SocketSessions {
   private server?: Server;
   private readonly recentRevocations = new Map<string, Revocation[]>();
   private readonly log: Logger;
+  /** The answer to an event over the budget: the same for every socket. */
+  private refusal?: AckError;
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -85,7 +99,8 @@ export class SocketSessions {
     const revoked = this.revokedSince(socket.data);
     if (revoked) return this.end(socket, revoked);
     const room = userRoom(user.id);
-    socket.once('disconnect', this.armExpiry(socket, user.exp * 1000));
+    this.armExpiry(socket);
+    socket.on('disconnect', cancelExpiry);
     // Joined before it looks for the others: of two connections opening at once on two instances,
     // at least one then sees the other, and both decide by the same order.
     if (!socket.recovered) void socket.join(room);
@@ -193,29 +208,33 @@ export class SocketSessions {
     });
   }
 
-  /** Ends the session at the token's `exp`, so the client reconnects with a fresh token; returns the cancel. */
-  private armExpiry(socket: AppSocket, expiresAtMs: number): () => void {
-    let timer: NodeJS.Timeout | undefined;
-    const arm = () => {
-      const remaining = expiresAtMs - Date.now();
-      if (remaining <= 0) return this.end(socket, 'token-expired');
-      timer = setTimeout(arm, Math.min(remaining, MAX_TIMER_MS));
-      timer.unref();
-    };
-    arm();
-    return () => clearTimeout(timer);
+  /**
+   * Ends the session at the token's `exp`, so the client reconnects with a fresh token. The timer
+   * is kept on the socket and its callback is shared (nothing per socket but the timer).
+   */
+  private armExpiry(socket: AppSocket): void {
+    const remaining = socket.data.user.exp * 1000 - Date.now();
+    if (remaining <= 0) return this.end(socket, 'token-expired');
+    (socket as ExpiringSocket)[EXPIRY] = setTimeout(
+      this.rearmExpiry,
+      Math.min(remaining, MAX_TIMER_MS),
+      socket,
+    ).unref();
   }
+
+  /** A timer longer than Node allows (about 24.8 days) is armed again for the rest. */
+  private readonly rearmExpiry = (socket: AppSocket) => this.armExpiry(socket);
 
   /** Every client event passes this budget first; over it the event is refused, a flood ends the session. */
   private limitEvents(socket: AppSocket): (packet: unknown[], next: (error?: Error) => void) => void {
     const { eventsPerSecond, eventBurst } = this.config.realtime;
     const budget = new EventBudget({ ratePerSecond: eventsPerSecond, burst: eventBurst }, Date.now());
-    const refusal: AckError = {
+    const refusal = (this.refusal ??= {
       success: false,
       errorCode: ErrorCode.TOO_MANY_REQUESTS,
       message: `Too many events: at most ${eventsPerSecond} per second (bursts of ${eventBurst})`,
       errors: [],
-    };
+    });
     return (packet, next) => {
       if (!socket.connected) return;
       const ack = packet.at(-1);

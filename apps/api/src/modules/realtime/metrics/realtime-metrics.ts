@@ -65,6 +65,11 @@ export class RealtimeMetrics {
       buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1],
       registers,
     });
+    const { received, receivedBy } = this;
+    this.countReceived = function (this: AppSocket, event: unknown) {
+      const known = typeof event === 'string' && event !== 'error' && this.listenerCount(event) > 0;
+      counterOf(received, receivedBy, known ? event : UNKNOWN_EVENT).inc();
+    };
   }
 
   /** Called once by the gateway when Socket.IO is up. */
@@ -72,15 +77,19 @@ export class RealtimeMetrics {
     this.server = server;
   }
 
-  /** Counts the socket's events both ways; call before any other middleware, so refused events count too. */
+  /**
+   * Counts the socket's events both ways, refused ones included (Socket.IO calls `onAny` listeners
+   * before any middleware). Both listeners are shared by every socket.
+   */
   track(socket: AppSocket): void {
-    socket.use(([event], next) => {
-      const known = typeof event === 'string' && event !== 'error' && socket.listenerCount(event) > 0;
-      counterOf(this.received, this.receivedBy, known ? event : UNKNOWN_EVENT).inc();
-      next();
-    });
-    socket.onAnyOutgoing((event: string) => counterOf(this.sent, this.sentBy, event).inc());
+    socket.onAny(this.countReceived);
+    socket.onAnyOutgoing(this.countSent);
   }
+
+  /** Socket.IO calls it with the socket as `this` (set in the constructor, where `this` is the service). */
+  private readonly countReceived: (this: AppSocket, event: unknown) => void;
+
+  private readonly countSent = (event: string) => counterOf(this.sent, this.sentBy, event).inc();
 
   /**
    * Records one relayed message: the seconds from its arrival to its hand-off to Socket.IO
