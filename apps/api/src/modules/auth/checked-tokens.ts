@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, OnModuleDestroy } from '@nestjs/common';
 import { AuthUser } from '@app/common';
 import { APP_CONFIG, AppConfig } from '../../core/config/app-config';
 import { DomainEvents, EventBus, EventOrigin, OnDomainEvent } from '../../core/events';
@@ -28,10 +28,12 @@ export const CHECKED_TOKENS_MAX = 10_000;
  * deletion or a role change forget every token of that user. Nothing is read or stored while the
  * instance does not hear the other instances (Redis subscription down): every request then goes
  * to the database, and on hearing again the cache starts empty. An entry also lapses after
- * `AUTH_CACHE_SECONDS` (0 turns the cache off), a bound for changes made with no event.
+ * `AUTH_CACHE_SECONDS` (0 turns the cache off), a bound for changes made with no event; lapsed
+ * entries are swept on a timer, so an idle instance does not keep the tokens of a burst of
+ * handshakes that came and went.
  */
 @Injectable()
-export class CheckedTokens {
+export class CheckedTokens implements OnModuleDestroy {
   private readonly byToken = new Map<string, Entry>();
   private readonly byUser = new Map<string, Set<string>>();
   private readonly ttlMs: number;
@@ -41,6 +43,8 @@ export class CheckedTokens {
    * never stored after it.
    */
   private generation = 0;
+  /** The next sweep of lapsed entries, while there are entries. */
+  private sweepTimer?: NodeJS.Timeout;
 
   constructor(
     @Inject(APP_CONFIG) config: AppConfig,
@@ -75,10 +79,31 @@ export class CheckedTokens {
       if (oldest) this.remove(oldest[0], oldest[1].user.id);
     }
     const user = Object.freeze({ ...checked.user });
+    // Deleted first, so the map stays in the order entries were checked (the sweep relies on it).
+    this.byToken.delete(token);
     this.byToken.set(token, { user, tokenVersion: checked.tokenVersion, checkedAt: Date.now() });
+    this.sweepTimer ??= setTimeout(() => this.sweep(), this.ttlMs).unref();
     const tokens = this.byUser.get(user.id) ?? new Set<string>();
     tokens.add(token);
     this.byUser.set(user.id, tokens);
+  }
+
+  onModuleDestroy(): void {
+    clearTimeout(this.sweepTimer);
+  }
+
+  /** Forgets the entries older than the time to live, oldest first; again when the next one lapses. */
+  private sweep(): void {
+    this.sweepTimer = undefined;
+    const now = Date.now();
+    for (const [token, entry] of this.byToken) {
+      const lapsesIn = entry.checkedAt + this.ttlMs - now;
+      if (lapsesIn > 0) {
+        this.sweepTimer = setTimeout(() => this.sweep(), lapsesIn).unref();
+        return;
+      }
+      this.remove(token, entry.user.id);
+    }
   }
 
   get size(): number {
