@@ -1,7 +1,15 @@
 import { makeCall } from '../factories/calls';
 import { bearer, makeStaff, makeUser, RegisteredUser } from '../factories/users';
 import { InjectOptions, randomIp, useTestApp } from '../support/app';
-import { closeSockets, connectSocket, emitWithAck, listenForSockets, nextEvent } from '../support/sockets';
+import {
+  AckAnswer,
+  ClientSocket,
+  closeSockets,
+  connectSocket,
+  emitWithAck,
+  listenForSockets,
+  nextEvent,
+} from '../support/sockets';
 import { registeredRoutes, RegisteredRoute } from '../support/routes';
 
 /**
@@ -263,5 +271,48 @@ describe('page sizes', () => {
       }
     }
     expect(problems).toEqual([]);
+  });
+});
+
+describe('socket message nesting', () => {
+  /** An event written as Socket.IO's own text frame (`2` = event), so the client's encoder never walks the value. */
+  const writeRaw = (socket: ClientSocket, event: string, json: string) =>
+    socket.io.engine.write(`2[${JSON.stringify(event)},${json}]`);
+  const arrays = (depth: number) => `${'['.repeat(depth)}1${']'.repeat(depth)}`;
+
+  it('refuses an event nested past BODY_MAX_DEPTH (here as deep as SOCKET_MAX_BUFFER allows) with BAD_REQUEST, and keeps serving', async () => {
+    const maxDepth = t.config.bodyMaxDepth;
+    // Deep enough to overflow any recursive walk of the value (30,000 levels crashed the process before the check).
+    const depth = Math.floor((t.config.realtime.maxBufferBytes - 200) / 2);
+    expect(depth).toBeGreaterThan(30_000);
+    const user = await makeUser(t);
+    const socket = await connectSocket(url, user.token);
+    const target = await makeUser(t);
+
+    const bodies: [string, string][] = [
+      ['webrtc-signal', `{"targetUserId":"${target.id}","type":"offer","signal":${arrays(depth)}}`],
+      ['send-message', `{"roomId":"${target.id}","message":${arrays(depth)}}`],
+      ['ping', `{"echo":${arrays(maxDepth)}}`],
+    ];
+    for (const [event, json] of bodies) {
+      const refused = nextEvent<AckAnswer>(socket, 'error');
+      writeRaw(socket, event, json);
+      expect(await refused).toMatchObject({
+        success: false,
+        errorCode: 'BAD_REQUEST',
+        message: `Event data is nested deeper than ${maxDepth} levels of arrays and objects`,
+      });
+    }
+
+    // At the limit itself the data reaches validation, which answers as for any wrong type.
+    const atLimit = nextEvent<AckAnswer>(socket, 'error');
+    writeRaw(socket, 'ping', `{"echo":${arrays(maxDepth - 1)}}`);
+    const validation = await atLimit;
+    expect(validation).toMatchObject({ success: false, errorCode: 'BAD_REQUEST' });
+    expect(validation.message).not.toMatch(/nested/);
+
+    expect(await emitWithAck(socket, 'ping', { echo: 'still here' })).toMatchObject({ success: true });
+    expect(socket.connected).toBe(true);
+    expect((await t.request({ method: 'GET', url: '/api/health/live' })).status).toBe(200);
   });
 });

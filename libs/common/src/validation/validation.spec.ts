@@ -1,7 +1,7 @@
 import { ValidationError } from 'class-validator';
 import { ErrorCode, errorCodeForStatus } from '../errors/error-code';
 import { isEmojiOnly, isIsoDateTime } from './inputs';
-import { MAX_LISTED_ERRORS, prototypeKeyPath, toFieldErrors, validationException } from './validation';
+import { MAX_LISTED_ERRORS, nestingExceeds, prototypeKeyPath, toFieldErrors, validationException } from './validation';
 
 function error(property: string, constraints: Record<string, string>, children: ValidationError[] = []) {
   return Object.assign(new ValidationError(), { property, constraints, children });
@@ -112,5 +112,43 @@ describe('prototype keys in an input', () => {
     expect(prototypeKeyPath({ prototype: 1 })).toBe('prototype');
     expect(prototypeKeyPath({ a: 'constructor', b: ['__proto__'] })).toBeUndefined();
     expect(prototypeKeyPath('__proto__')).toBeUndefined();
+  });
+});
+
+describe('nestingExceeds', () => {
+  const nested = (depth: number, open: (inner: unknown) => unknown) => {
+    let value: unknown = 1;
+    for (let i = 0; i < depth; i++) value = open(value);
+    return value;
+  };
+
+  it('counts arrays and plain objects alike, each level once', () => {
+    expect(nestingExceeds(1, 0)).toBe(false);
+    expect(nestingExceeds([], 0)).toBe(true);
+    expect(nestingExceeds([], 1)).toBe(false);
+    expect(nestingExceeds({ a: [{ b: 1 }] }, 3)).toBe(false);
+    expect(nestingExceeds({ a: [{ b: 1 }] }, 2)).toBe(true);
+    expect(nestingExceeds([1, [2], { a: [3] }], 3)).toBe(false);
+    expect(nestingExceeds([1, [2], { a: [3] }], 2)).toBe(true);
+    expect(nestingExceeds(Object.assign(Object.create(null) as object, { a: {} }), 1)).toBe(true);
+  });
+
+  it('walks any depth without overflowing the stack', () => {
+    expect(
+      nestingExceeds(
+        nested(200_000, (v) => [v]),
+        32,
+      ),
+    ).toBe(true);
+    expect(
+      nestingExceeds(
+        nested(200_000, (v) => ({ a: v })),
+        200_000,
+      ),
+    ).toBe(false);
+  });
+
+  it('takes other objects (a binary message, a date) as leaves', () => {
+    expect(nestingExceeds({ data: Buffer.alloc(4096), at: new Date() }, 1)).toBe(false);
   });
 });

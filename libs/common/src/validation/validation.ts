@@ -65,15 +65,49 @@ const PROTOTYPE_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
  * any depth. class-transformer drops these keys without a word, so the whitelist never sees them:
  * `?__proto__=x` or a body field `constructor` would otherwise be accepted and ignored.
  */
-export function prototypeKeyPath(value: unknown, parent = ''): string | undefined {
+export function prototypeKeyPath(value: unknown): string | undefined {
+  return prototypeKeyTrail(value)?.reverse().join('.');
+}
+
+/** The keys down to the first prototype key, innermost first; no string is built on the way (a clean input is the common case). */
+function prototypeKeyTrail(value: unknown): string[] | undefined {
   if (typeof value !== 'object' || value === null) return undefined;
   for (const key of Object.keys(value)) {
-    const path = parent ? `${parent}.${key}` : key;
-    if (PROTOTYPE_KEYS.has(key)) return path;
-    const found = prototypeKeyPath((value as Record<string, unknown>)[key], path);
-    if (found) return found;
+    if (PROTOTYPE_KEYS.has(key)) return [key];
+    const trail = prototypeKeyTrail((value as Record<string, unknown>)[key]);
+    if (trail) {
+      trail.push(key);
+      return trail;
+    }
   }
   return undefined;
+}
+
+/**
+ * Whether a parsed value nests arrays and plain objects more than `maxDepth` deep (`[]` and `{}`
+ * are depth 1). Without recursion, so no depth overflows the stack: the check that has to come
+ * before anything that recurses (class-transformer, class-validator, `prototypeKeyPath`) where the
+ * text was parsed before the app saw it (Socket.IO's parser). Other objects (a binary message's
+ * Buffers, dates) count as leaves.
+ */
+export function nestingExceeds(value: unknown, maxDepth: number): boolean {
+  if (!isContainer(value)) return false;
+  const pending: [object, number][] = [[value, 1]];
+  for (let next = pending.pop(); next; next = pending.pop()) {
+    const [container, depth] = next;
+    if (depth > maxDepth) return true;
+    for (const child of Array.isArray(container) ? container : Object.values(container)) {
+      if (isContainer(child)) pending.push([child, depth + 1]);
+    }
+  }
+  return false;
+}
+
+function isContainer(value: unknown): value is object {
+  if (typeof value !== 'object' || value === null) return false;
+  if (Array.isArray(value)) return true;
+  const prototype: unknown = Object.getPrototypeOf(value);
+  return prototype === Object.prototype || prototype === null;
 }
 
 /**

@@ -6,7 +6,7 @@ import {
   SubscribeMessage,
   WebSocketGateway,
 } from '@nestjs/websockets';
-import { AppException, AuthUser, CurrentUser, ErrorCode } from '@app/common';
+import { AppException, AuthUser, CurrentUser, ErrorCode, nestingExceeds } from '@app/common';
 import { Logger } from 'pino';
 import { Server } from 'socket.io';
 import { APP_CONFIG, AppConfig } from '../../core/config/app-config';
@@ -64,12 +64,29 @@ export class RealtimeGateway implements OnGatewayInit<Server>, OnGatewayConnecti
     this.metrics.track(socket);
     this.sessions.open(socket);
     socket.use(([event, ...args], next) => {
-      // Nest subscribes each handler's event on the socket: no listener, no handler. Socket.IO
-      // itself listens to `error` (a no-op, so a client's `error` event cannot crash the server).
-      if (event !== 'error' && socket.listenerCount(event) > 0) return next();
-      const unknown = new AppException(ErrorCode.BAD_REQUEST, 'Unknown event: see docs/realtime.md for the events');
-      answerError(socket, toAckError(unknown, this.log, this.config.bodyLimit), args.at(-1));
+      const refusal = this.refusalOf(socket, event, args);
+      if (!refusal) return next();
+      answerError(socket, toAckError(refusal, this.log, this.config.bodyLimit), args.at(-1));
     });
+  }
+
+  /** Why an event is refused before any handler sees it, if it is. */
+  private refusalOf(socket: AppSocket, event: unknown, args: unknown[]): AppException | undefined {
+    // Nest subscribes each handler's event on the socket: no listener, no handler. Socket.IO
+    // itself listens to `error` (a no-op, so a client's `error` event cannot crash the server).
+    if (event === 'error' || typeof event !== 'string' || socket.listenerCount(event) === 0) {
+      return new AppException(ErrorCode.BAD_REQUEST, 'Unknown event: see docs/realtime.md for the events');
+    }
+    // Socket.IO parsed the message before the app saw it: the nesting limit of JSON bodies
+    // (BODY_MAX_DEPTH) is checked here, before validation or a handler recurses through the data.
+    const maxDepth = this.config.bodyMaxDepth;
+    if (args.some((arg) => nestingExceeds(arg, maxDepth))) {
+      return new AppException(
+        ErrorCode.BAD_REQUEST,
+        `Event data is nested deeper than ${maxDepth} levels of arrays and objects`,
+      );
+    }
+    return undefined;
   }
 
   @SubscribeMessage('ping')
