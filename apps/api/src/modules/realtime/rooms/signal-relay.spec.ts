@@ -1,7 +1,8 @@
 import { ValidationPipe } from '@nestjs/common';
+import fc from 'fast-check';
 import { VALIDATION_OPTIONS } from '@app/common';
 import { WebrtcSignalDto } from './dto/rooms.dto';
-import { isPlainSignal } from './signal-relay';
+import { fitsInJson, isPlainSignal } from './signal-relay';
 
 const pipe = new ValidationPipe(VALIDATION_OPTIONS);
 const dtoAccepts = (body: unknown) =>
@@ -109,5 +110,37 @@ describe('isPlainSignal (the relay’s quick check of a webrtc-signal body)', ()
     }
     // The sample must reach the accepting side, or the check above proves nothing.
     expect(recognised).toBeGreaterThan(50);
+  });
+});
+
+describe('fitsInJson (the relay’s size limit of a signal)', () => {
+  const exact = (value: unknown) => Buffer.byteLength(JSON.stringify(value) ?? '');
+
+  it('says what measuring the JSON says, for any JSON value and limit (fixed seed)', () => {
+    const values = fc.oneof(
+      fc.jsonValue(),
+      fc.dictionary(fc.string({ unit: 'binary' }), fc.string({ unit: 'binary', maxLength: 200 })),
+      fc.array(fc.oneof(fc.double(), fc.integer(), fc.constant(null), fc.boolean())),
+    );
+    fc.assert(
+      fc.property(values, fc.nat({ max: 4000 }), (value, limit) => {
+        expect(fitsInJson(value, limit)).toBe(exact(value) <= limit);
+      }),
+      { seed: 20261203, numRuns: 3000 },
+    );
+  });
+
+  it('measures around the limit exactly: escapes, multi-byte characters, binary data', () => {
+    const sdp = 'v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\n'.repeat(20);
+    for (const value of [
+      { sdp },
+      { sdp: 'é€😀\u0001"\\'.repeat(50) },
+      { data: Buffer.alloc(300) },
+      [undefined, () => 1],
+    ]) {
+      const size = exact(value);
+      expect(fitsInJson(value, size)).toBe(true);
+      expect(fitsInJson(value, size - 1)).toBe(false);
+    }
   });
 });

@@ -103,7 +103,7 @@ export class SignalRelay {
   ): void {
     try {
       const from = socket.data.user.id;
-      if (jsonBytes(body.signal) > MAX_SIGNAL_BYTES) {
+      if (!fitsInJson(body.signal, MAX_SIGNAL_BYTES)) {
         const message = `signal must be at most ${MAX_SIGNAL_BYTES} bytes`;
         throw new AppException(ErrorCode.PAYLOAD_TOO_LARGE, message, [{ field: 'signal', message }]);
       }
@@ -136,7 +136,38 @@ export class SignalRelay {
   }
 }
 
-/** The size of a value as JSON, in bytes (what the relay forwards). */
-function jsonBytes(value: unknown): number {
-  return Buffer.byteLength(JSON.stringify(value) ?? '');
+/**
+ * Whether a value takes at most `limit` bytes as JSON (what the relay forwards). A walk adds up a
+ * bound first (a string's UTF-16 unit is at most 6 bytes, as `\uXXXX`; a number at most 24
+ * characters; brackets, quotes, colons and commas counted), and only a value whose bound is over
+ * the limit is serialized to be measured: an ordinary signal is not serialized twice (Socket.IO
+ * serializes it to send it). Objects other than arrays and plain objects are measured exactly.
+ */
+export function fitsInJson(value: unknown, limit: number): boolean {
+  return jsonBound(value, limit) <= limit || Buffer.byteLength(JSON.stringify(value) ?? '') <= limit;
+}
+
+/** An upper bound of the JSON size of `value`, or Infinity once it passes `budget` (or cannot be bounded by the walk). */
+function jsonBound(value: unknown, budget: number): number {
+  let bound = 0;
+  const pending: unknown[] = [value];
+  while (pending.length > 0) {
+    const item = pending.pop();
+    if (typeof item === 'string') bound += 2 + 6 * item.length;
+    else if (typeof item === 'number') bound += 24;
+    else if (typeof item !== 'object' || item === null)
+      bound += 5; // true, false, null; undefined is left out or null
+    else if (Array.isArray(item)) {
+      bound += 2 + item.length; // brackets and commas
+      for (const element of item) pending.push(element);
+    } else if (Object.getPrototypeOf(item) === Object.prototype) {
+      for (const key in item) {
+        bound += 4 + 6 * key.length; // quotes, colon, comma
+        pending.push((item as Record<string, unknown>)[key]);
+      }
+      bound += 2;
+    } else return Infinity;
+    if (bound > budget) return Infinity;
+  }
+  return bound;
 }
