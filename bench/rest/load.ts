@@ -13,6 +13,8 @@ export interface Measured {
   failed: number;
   /** Mean answer size in bytes (headers and body). */
   bytes: number;
+  /** Answers of the whole run, warm-up included (what the server's CPU time of the run is divided by). */
+  answered: number;
 }
 
 export interface Load {
@@ -40,8 +42,10 @@ export async function saturate(load: Load, warmUp: number, seconds: number): Pro
   const latencies: number[] = [];
   let ok = 0;
   let bytes = 0;
+  let answered = 0;
   const instance = autocannon({ ...load, duration: warmUp + seconds, timeout: 60 });
   instance.on('response', (_client, statusCode, resBytes, responseTime) => {
+    answered += 1;
     const now = Date.now();
     if (now < from || now >= to) return;
     latencies.push(responseTime);
@@ -57,6 +61,7 @@ export async function saturate(load: Load, warmUp: number, seconds: number): Pro
     p99: percentile(latencies, 0.99),
     failed: latencies.length - ok + result.errors + result.timeouts,
     bytes: latencies.length > 0 ? bytes / latencies.length : 0,
+    answered,
   };
 }
 
@@ -75,6 +80,7 @@ export async function probe(load: Load, warmUp: number, seconds: number): Promis
     p99: result.latency.p99,
     failed: result.non2xx + result.errors + result.timeouts,
     bytes: total > 0 ? result.throughput.total / total : 0,
+    answered: total,
   };
 }
 

@@ -58,7 +58,7 @@ const versus = (product: number, reference: number, target: number) =>
 interface Side {
   server: srv.Server;
   load: Load;
-  runs: (Measured & { rssMb: number })[];
+  runs: (Measured & { rssMb: number; cpuUs: number })[];
 }
 
 interface Scenario {
@@ -75,9 +75,12 @@ interface Scenario {
  * worked through those autocannon left in flight (so they do not weigh on the next run, which may
  * be the other side's on the same database).
  */
-async function run(side: Side, seconds: number): Promise<Measured & { rssMb: number }> {
+async function run(side: Side, seconds: number): Promise<Measured & { rssMb: number; cpuUs: number }> {
+  const pid = side.server.child.pid ?? 0;
+  const cpuBefore = srv.cpuMicros(pid);
   const measured = await saturate(side.load, WARM_UP_S, seconds);
-  const result = { ...measured, rssMb: srv.rssKb(side.server.child.pid ?? 0) / 1024 };
+  const cpuUs = measured.answered > 0 ? (srv.cpuMicros(pid) - cpuBefore) / measured.answered : 0;
+  const result = { ...measured, rssMb: srv.rssKb(pid) / 1024, cpuUs };
   warnIfFew(side.load.url, measured, seconds, 2 * CONNECTIONS);
   side.runs.push(result);
   await fetch(side.load.url, { headers: side.load.headers });
@@ -225,8 +228,8 @@ async function main(): Promise<void> {
         for (const s of sides) await run(s, scenario.seconds);
         const [p, b] = [scenario.product.runs[rep], scenario.baseline.runs[rep]];
         out(
-          `rep ${rep + 1} ${scenario.name}: product ${fmt(p.rps)}/s p99 ${fmt(p.p99, 1)} ms${failures(p)}, ` +
-            `baseline ${fmt(b.rps)}/s p99 ${fmt(b.p99, 1)} ms${failures(b)}`,
+          `rep ${rep + 1} ${scenario.name}: product ${fmt(p.rps)}/s p99 ${fmt(p.p99, 1)} ms ${fmt(p.cpuUs)} µs CPU${failures(p)}, ` +
+            `baseline ${fmt(b.rps)}/s p99 ${fmt(b.p99, 1)} ms ${fmt(b.cpuUs)} µs CPU${failures(b)}`,
         );
       }
     }
@@ -298,20 +301,28 @@ interface Storm {
 }
 
 function report(scenarios: Scenario[], storm: Storm): void {
-  const of = (s: Side, key: 'rps' | 'p50' | 'p99' | 'rssMb' | 'bytes' | 'failed') => s.runs.map((r) => r[key]);
+  const of = (s: Side, key: 'rps' | 'p50' | 'p99' | 'rssMb' | 'bytes' | 'failed' | 'cpuUs') =>
+    s.runs.map((r) => r[key]);
   const latency = (s: Side) => `${fmt(median(of(s, 'p50')), 1)} / ${fmt(median(of(s, 'p99')), 1)}`;
   out();
-  out(`Median (min–max) of ${REPEATS} runs; latencies in ms, RSS of the server process in MB`);
+  out(
+    `Median (min–max) of ${REPEATS} runs; latencies in ms, RSS of the server process in MB; CPU: the server process's ` +
+      'CPU time per answer in µs (warm-up included; without the embedded database, a process of its own), ' +
+      'and the baseline’s over the product’s, the same ratio by CPU (the load generator’s core can cap req/s first)',
+  );
   out();
   out(
-    '| Scenario | Window s | Product req/s | Baseline req/s | Ratio | Target | Product p50 / p99 | Baseline p50 / p99 | RSS product / baseline | Bytes per response |',
+    '| Scenario | Window s | Product req/s | Baseline req/s | Ratio | Target | CPU µs product / baseline | Ratio by CPU | Product p50 / p99 | Baseline p50 / p99 | RSS product / baseline | Bytes per response |',
   );
-  out('| --- | ---: | ---: | ---: | ---: | --- | ---: | ---: | ---: | ---: |');
+  out('| --- | ---: | ---: | ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: |');
   for (const s of scenarios) {
     const failed = [...of(s.product, 'failed'), ...of(s.baseline, 'failed')].reduce((a, b) => a + b, 0);
     out(
       `| ${s.name}${failed > 0 ? ` (${fmt(failed)} failed)` : ''} | ${s.seconds} | ${spread(of(s.product, 'rps'))} | ${spread(of(s.baseline, 'rps'))} | ` +
-        `${versus(median(of(s.product, 'rps')), median(of(s.baseline, 'rps')), s.target)} | ${latency(s.product)} | ${latency(s.baseline)} | ` +
+        `${versus(median(of(s.product, 'rps')), median(of(s.baseline, 'rps')), s.target)} | ` +
+        `${fmt(median(of(s.product, 'cpuUs')))} / ${fmt(median(of(s.baseline, 'cpuUs')))} | ` +
+        `${(median(of(s.baseline, 'cpuUs')) / median(of(s.product, 'cpuUs'))).toFixed(2)}× | ` +
+        `${latency(s.product)} | ${latency(s.baseline)} | ` +
         `${fmt(median(of(s.product, 'rssMb')))} / ${fmt(median(of(s.baseline, 'rssMb')))} | ` +
         `${fmt(median(of(s.product, 'bytes')))} / ${fmt(median(of(s.baseline, 'bytes')))} |`,
     );

@@ -88,6 +88,17 @@ export function rssKb(pid: number): number {
   return Number(match[1]);
 }
 
+/** CPU time a process has used so far (user + system), in microseconds (/proc/<pid>/stat). */
+export function cpuMicros(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // Fields after the command name, which is in parentheses and may hold spaces: utime and stime are the 12th and 13th.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) * 1e6) / CLOCK_TICKS;
+}
+
+/** Kernel clock ticks per second, the unit of /proc/<pid>/stat's times. */
+const CLOCK_TICKS = Number(spawnSync('getconf', ['CLK_TCK']).stdout?.toString().trim()) || 100;
+
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export const randomSecret = () => randomBytes(32).toString('hex');
