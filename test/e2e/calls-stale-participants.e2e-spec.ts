@@ -1,7 +1,7 @@
 import { CallsHousekeeping } from '../../apps/api/src/modules/calls/calls.housekeeping';
-import { callAction, getCall, makeCall } from '../factories/calls';
-import { bearer, makeUser, RegisteredUser } from '../factories/users';
-import { RecordedEvent, recordEvents, TestApp, useTestApp } from '../support/app';
+import { callAction, callDetails as details, getCall, makeCall, roleOf, stateOf } from '../factories/calls';
+import { bearer, makeUser } from '../factories/users';
+import { RecordedEvent, recordEvents, useTestApp } from '../support/app';
 import { closeSockets, connectSocket, emitWithAck, listenForSockets, nextEvent } from '../support/sockets';
 
 /**
@@ -21,22 +21,6 @@ beforeAll(async () => {
 });
 afterEach(() => closeSockets());
 
-interface CallDetails {
-  status: string;
-  endReason: string | null;
-  host: { id: string };
-  joinedCount: number;
-  participants: { user: { id: string }; role: string; state: string }[];
-}
-
-async function details(app: TestApp, viewer: RegisteredUser, callId: string): Promise<CallDetails> {
-  const res = await getCall(app, viewer, callId);
-  expect(res.status).toBe(200);
-  return (res.body as { data: { call: CallDetails } }).data.call;
-}
-
-const stateOf = (call: CallDetails, userId: string) => call.participants.find((p) => p.user.id === userId)?.state;
-const roleOf = (call: CallDetails, userId: string) => call.participants.find((p) => p.user.id === userId)?.role;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const sweep = () => t.app.get(CallsHousekeeping).sweep();
 const eventsOf = (callId: string, name: string) =>

@@ -12,6 +12,7 @@ import {
 } from '../../apps/api/src/core/events';
 import { bearer, makeUser, RegisteredUser } from '../factories/users';
 import { startTestApp, TestApp, testDatabaseUri } from '../support/app';
+import { eventually } from '../support/eventually';
 
 interface Heard {
   scope: 'local' | 'cluster';
@@ -54,15 +55,6 @@ class Listener {
 class ListenerModule {}
 
 const redisUrl = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
-
-/** Waits until `check` holds (events cross Redis asynchronously), at most a few seconds. */
-async function eventually(check: () => boolean, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error('timed out waiting for the event');
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
 
 describe('domain events across instances (Redis)', () => {
   let a: TestApp;

@@ -13,6 +13,7 @@ import {
   listenForSockets,
   nextEvent,
 } from '../support/sockets';
+import { eventually as eventuallyWithin } from '../support/eventually';
 
 /**
  * Redis dies under two running instances that share it (REDIS_URL) and comes back. A
@@ -70,13 +71,8 @@ function collectInto(lines: LogLine[]) {
   } as unknown as ReturnType<typeof pino.destination>;
 }
 
-async function eventually(check: () => Promise<boolean>, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`not true within ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
+/** What Redis coming back or going away sets in motion: a few reconnection and probe intervals. */
+const eventually = (check: () => Promise<boolean> | boolean) => eventuallyWithin(check, 15_000);
 
 async function timed<T>(run: () => Promise<T>): Promise<{ value: T; ms: number }> {
   const started = Date.now();

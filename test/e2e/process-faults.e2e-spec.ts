@@ -6,6 +6,7 @@ import mongoose from 'mongoose';
 import { userFields } from '../factories/users';
 import { freePort, MAIN_JS, spawnApi, Spawned, stopProcess } from '../support/processes';
 import { closeSockets, connectSocket, emitWithAck, nextEvent } from '../support/sockets';
+import { eventually } from '../support/eventually';
 
 /**
  * Faults of the built API as a real process on the embedded database: a SIGTERM while requests
@@ -102,14 +103,6 @@ function running(pid: number): boolean {
     return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
   } catch {
     return false;
-  }
-}
-
-async function eventually(check: () => boolean | Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }
 

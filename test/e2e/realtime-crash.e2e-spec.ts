@@ -2,11 +2,12 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { callAction, getCall, makeCall } from '../factories/calls';
+import { callAction, callDetails, makeCall, participantOf } from '../factories/calls';
 import { bearer, makeUser, RegisteredUser } from '../factories/users';
 import { startTestApp, TestApp, testDatabaseUri } from '../support/app';
 import { freePort, MAIN_JS, spawnApi, Spawned, stopProcess } from '../support/processes';
 import { closeSockets, connectSocket, emitWithAck, listenForSockets, nextEvent } from '../support/sockets';
+import { eventually } from '../support/eventually';
 
 /**
  * An instance killed with SIGKILL runs no disconnect handler. The production build runs as a
@@ -18,11 +19,6 @@ import { closeSockets, connectSocket, emitWithAck, listenForSockets, nextEvent }
 const redisUrl = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const LEASE_S = 2;
 const GRACE_S = 3;
-
-interface CallDetails {
-  status: string;
-  participants: { user: { id: string }; role: string; state: string }[];
-}
 
 let survivor: TestApp;
 let survivorUrl: string;
@@ -55,21 +51,7 @@ afterAll(async () => {
   rmSync(dataDir, { recursive: true, force: true });
 });
 
-async function details(viewer: RegisteredUser, callId: string): Promise<CallDetails> {
-  const res = await getCall(survivor, viewer, callId);
-  expect(res.status).toBe(200);
-  return (res.body as { data: { call: CallDetails } }).data.call;
-}
-
-const participant = (call: CallDetails, userId: string) => call.participants.find((p) => p.user.id === userId);
-
-async function eventually(check: () => Promise<boolean>, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error('timed out waiting');
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
+const details = (viewer: RegisteredUser, callId: string) => callDetails(survivor, viewer, callId);
 
 /** Until the instance holding the user's session has it listed in that call room (written after join-room). */
 async function sessionInRoom(userId: string, callId: string): Promise<void> {
@@ -123,17 +105,17 @@ it('after a kill -9, contacts hear user-offline and the dead instance’s partic
   expect(await offline).toMatchObject({ userId: hostUser.id, status: 'offline' });
   expect(Date.now() - killedAt).toBeGreaterThanOrEqual((LEASE_S - 1) * 1000);
   expect((await hostLeftRoom).userId).toBe(hostUser.id);
-  expect(participant(await details(stayerUser, call.id), hostUser.id)?.state).toBe('joined');
+  expect(participantOf(await details(stayerUser, call.id), hostUser.id)?.state).toBe('joined');
 
   expect([rejoinerUser.id, stayerUser.id]).toContain((await handedOver).newHostId);
   const after = await details(stayerUser, call.id);
   expect(after.status).toBe('active');
-  expect(participant(after, hostUser.id)?.state).toBe('left');
-  expect(participant(after, rejoinerUser.id)?.state).toBe('joined');
-  expect(participant(after, stayerUser.id)?.state).toBe('joined');
+  expect(participantOf(after, hostUser.id)?.state).toBe('left');
+  expect(participantOf(after, rejoinerUser.id)?.state).toBe('joined');
+  expect(participantOf(after, stayerUser.id)?.state).toBe('joined');
   // The rejoiner stays: nothing swept later marks them left.
   await new Promise((resolve) => setTimeout(resolve, GRACE_S * 1000));
-  expect(participant(await details(stayerUser, call.id), rejoinerUser.id)?.state).toBe('joined');
+  expect(participantOf(await details(stayerUser, call.id), rejoinerUser.id)?.state).toBe('joined');
 
   const watcherView = await survivor.request({ url: '/api/auth/contacts', headers: bearer(watcherUser.token) });
   expect(watcherView.body.data.contacts[0]).toMatchObject({ id: hostUser.id, status: 'offline' });

@@ -1,6 +1,6 @@
-import { callWithGuestInRoom, getCall } from '../factories/calls';
+import { callDetails as details, callWithGuestInRoom, stateOf } from '../factories/calls';
 import { RegisteredUser } from '../factories/users';
-import { TestApp, useTestApp } from '../support/app';
+import { useTestApp } from '../support/app';
 import {
   ClientSocket,
   closeSockets,
@@ -9,6 +9,7 @@ import {
   listenForSockets,
   nextEvent,
 } from '../support/sockets';
+import { eventually } from '../support/eventually';
 
 /**
  * The reconnect grace: a participant whose socket drops out of a call room is marked left in the
@@ -23,29 +24,6 @@ beforeAll(async () => {
   url = await listenForSockets(t);
 });
 afterEach(() => closeSockets());
-
-interface CallDetails {
-  status: string;
-  endReason: string | null;
-  participants: { user: { id: string }; role: string; state: string }[];
-}
-
-async function details(app: TestApp, viewer: RegisteredUser, callId: string): Promise<CallDetails> {
-  const res = await getCall(app, viewer, callId);
-  expect(res.status).toBe(200);
-  return (res.body as { data: { call: CallDetails } }).data.call;
-}
-
-const stateOf = (call: CallDetails, userId: string) => call.participants.find((p) => p.user.id === userId)?.state;
-
-/** Waits until `check` holds, at most a few graces. */
-async function eventually(check: () => Promise<boolean>, timeoutMs = GRACE_S * 1000 * 4): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error('timed out waiting');
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
 
 /** A call with the host and a guest joined (REST) and in its room (sockets). */
 async function callInRoom(): Promise<{
@@ -67,7 +45,7 @@ describe('reconnect grace', () => {
     expect(await leftRoom).toMatchObject({ userId: guestUser.id, roomId: callId });
     expect(stateOf(await details(t, hostUser, callId), guestUser.id)).toBe('joined');
 
-    await eventually(async () => stateOf(await details(t, hostUser, callId), guestUser.id) === 'left');
+    await eventually(async () => stateOf(await details(t, hostUser, callId), guestUser.id) === 'left', GRACE_S * 4000);
     const call = await details(t, hostUser, callId);
     expect(call.status).toBe('active');
     expect(stateOf(call, hostUser.id)).toBe('joined');
@@ -89,7 +67,7 @@ describe('reconnect grace', () => {
     host.close();
     guest.close();
 
-    await eventually(async () => (await details(t, hostUser, callId)).status === 'ended');
+    await eventually(async () => (await details(t, hostUser, callId)).status === 'ended', GRACE_S * 4000);
     expect(await details(t, hostUser, callId)).toMatchObject({ status: 'ended', endReason: 'all-left' });
   });
 

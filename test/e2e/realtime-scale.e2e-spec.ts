@@ -7,6 +7,7 @@ import { callAction, callWithGuestInRoom, getCall, makeCall } from '../factories
 import { makeUser } from '../factories/users';
 import { startTestApp, TestApp, testDatabaseUri } from '../support/app';
 import { closeSockets, connectSocket, emitWithAck, listenForSockets, nextEvent } from '../support/sockets';
+import { eventually } from '../support/eventually';
 
 /**
  * Two instances of one deployment (one database, one JWT secret, the machine's Redis): Socket.IO's
@@ -238,12 +239,3 @@ describe('Socket.IO across two instances (Redis)', () => {
     expect(seen).toEqual([{ n: 1 }, { n: 2 }, { n: 3 }]);
   });
 });
-
-/** Waits until `check` holds (messages cross Redis asynchronously), at most a few seconds. */
-async function eventually(check: () => Promise<boolean> | boolean, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error('timed out waiting');
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}

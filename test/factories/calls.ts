@@ -27,6 +27,26 @@ export function getCall(t: TestApp, user: RegisteredUser, path: string) {
   return t.request({ url: `/api/calls/${path}`, headers: bearer(user.token) });
 }
 
+/** A call as `GET /api/calls/:id` shows it, the fields the tests read. */
+export interface CallDetails {
+  status: string;
+  endReason: string | null;
+  host: { id: string };
+  joinedCount: number;
+  participants: { user: { id: string }; role: string; state: string }[];
+}
+
+/** The call as `viewer` sees it (which must be allowed: 200). */
+export async function callDetails(t: TestApp, viewer: RegisteredUser, callId: string): Promise<CallDetails> {
+  const res = await getCall(t, viewer, callId);
+  expect(res.status).toBe(200);
+  return (res.body as { data: { call: CallDetails } }).data.call;
+}
+
+export const participantOf = (call: CallDetails, userId: string) => call.participants.find((p) => p.user.id === userId);
+export const stateOf = (call: CallDetails, userId: string) => participantOf(call, userId)?.state;
+export const roleOf = (call: CallDetails, userId: string) => participantOf(call, userId)?.role;
+
 export interface CallWithGuest {
   call: TestResponse['body'];
   hostUser: RegisteredUser;
