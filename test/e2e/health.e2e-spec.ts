@@ -42,7 +42,18 @@ describe('health endpoints', () => {
   it('GET /api/health/live answers while the process runs', async () => {
     const res = await t.request({ url: '/api/health/live' });
     expect(res.status).toBe(200);
-    expect(res.body).toMatchObject({ success: true, status: 'healthy', data: { status: 'alive' } });
+    expect(res.headers['content-type']).toBe('application/json; charset=utf-8');
+    // Exactly these members, in this order (the probe's body is written as text, not serialized).
+    expect(res.body).toEqual({
+      success: true,
+      status: 'healthy',
+      timestamp: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/),
+      data: { status: 'alive', uptime: expect.any(Number) },
+    });
+    expect(res.text).toBe(JSON.stringify(res.body));
+    const body = res.body as { timestamp: string; data: { uptime: number } };
+    expect(Math.abs(Date.parse(body.timestamp) - Date.now())).toBeLessThan(60_000);
+    expect(body.data.uptime).toBeGreaterThan(0);
   });
 
   it('GET /api/health/ready is 200 while the database answers', async () => {

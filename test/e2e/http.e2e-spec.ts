@@ -230,6 +230,20 @@ describe('HTTP envelope, errors and security headers', () => {
     }
   });
 
+  it('gives error answers the CORS headers too, so a browser app can read the error', async () => {
+    const origin = 'https://app.example.com';
+    const refused = await t.request({ url: '/api/auth/profile', headers: { origin } });
+    const missing = await t.request({ url: '/api/no-such-route', headers: { origin } });
+    expect([refused.status, missing.status]).toEqual([401, 404]);
+    for (const res of [refused, missing]) {
+      expect(res.headers['access-control-allow-origin']).toBe(origin);
+      expect(res.headers['access-control-allow-credentials']).toBe('true');
+      expect(String(res.headers['access-control-expose-headers'])).toContain('X-Request-Id');
+      expect(res.headers.vary).toContain('Origin');
+      expect(res.body).toMatchObject({ success: false });
+    }
+  });
+
   it('gives a refused origin no CORS headers', async () => {
     const res = await t.request({ url: '/api/health/live', headers: { origin: 'https://evil.example.net' } });
     expect(res.headers['access-control-allow-origin']).toBeUndefined();

@@ -2,6 +2,7 @@ import { IncomingMessage } from 'node:http';
 import { Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
+import fastifyCors, { FastifyCorsOptions } from '@fastify/cors';
 import { InputValidationPipe } from '@app/common';
 import { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { Logger } from 'pino';
@@ -12,7 +13,7 @@ import { MAX_PATH_PARAM_LENGTH } from './core/http/error-response';
 import { useJsonBodyParser } from './core/http/json-body';
 import { requestIdFor } from './core/http/request-id';
 import { securityHeaders } from './core/http/security-headers';
-import { PinoNestLogger, RequestLogController } from './core/logging/logger';
+import { deferredRequestLogger, PinoNestLogger, RequestLogController } from './core/logging/logger';
 import { MetricsService } from './core/metrics/metrics.service';
 import { answerLivenessEarly, HealthController } from './modules/health';
 import { RealtimeIoAdapter } from './modules/realtime';
@@ -31,6 +32,7 @@ export function createFastifyAdapter(config: AppConfig, logger: Logger): Fastify
   const adapter = new FastifyAdapter({
     loggerInstance: logger,
     logController: new RequestLogController(),
+    childLoggerFactory: deferredRequestLogger,
     bodyLimit: config.bodyLimit,
     trustProxy: trustProxyOption(config.trustProxy),
     requestIdHeader: false,
@@ -42,7 +44,7 @@ export function createFastifyAdapter(config: AppConfig, logger: Logger): Fastify
     // The router answers a malformed URL or an over-long path parameter before any hook or Nest
     // filter runs: the same headers and the same envelope as every other error.
     frameworkErrors: (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
-      void reply.headers(headers).header('X-Request-Id', request.id);
+      void reply.headers(headers).header('x-request-id', request.id);
       sendError(error, request, reply, config.bodyLimit);
     },
   });
@@ -57,8 +59,8 @@ export function createFastifyAdapter(config: AppConfig, logger: Logger): Fastify
   // onSend, not onRequest: the CORS hook (added by the adapter's constructor, so before any of
   // ours) answers preflights in onRequest, and those answers must carry the same headers too.
   adapter.getInstance().addHook('onSend', (request, reply, payload, done) => {
-    void reply.headers(headers).header('X-Request-Id', request.id);
-    if (closing) void reply.header('Connection', 'close');
+    void reply.headers(headers).header('x-request-id', request.id);
+    if (closing) void reply.header('connection', 'close');
     done(null, payload);
   });
   return adapter;
@@ -82,7 +84,20 @@ export async function configureApp(app: NestFastifyApplication, config: AppConfi
     done();
   });
 
-  app.enableCors({
+  // @fastify/cors registered directly rather than through `app.enableCors()`: Nest's hook also
+  // copies the CORS headers onto the Node response (for responses that Nest middleware ends; this
+  // app has none), and a header set there sends every header of every answer through Node's slow
+  // path (setHeader and its checks, one by one) when Fastify writes the head.
+  void fastify.register(fastifyCors, corsOptions(config));
+  answerLivenessEarly(fastify, app.get(HealthController));
+  app.useWebSocketAdapter(new RealtimeIoAdapter(app, config));
+  app.setGlobalPrefix('api');
+  app.useGlobalPipes(new InputValidationPipe());
+  if (config.swagger.enabled) setupSwagger(app, PACKAGE.version);
+}
+
+function corsOptions(config: AppConfig): FastifyCorsOptions {
+  return {
     origin: (origin, callback) => callback(null, !origin || config.cors.origins.includes(origin)),
     credentials: true,
     methods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'],
@@ -92,12 +107,7 @@ export async function configureApp(app: NestFastifyApplication, config: AppConfi
     // An OPTIONS request without Access-Control-Request-Method is answered like a preflight
     // (204) instead of a plain-text 400 outside the envelope.
     strictPreflight: false,
-  });
-  answerLivenessEarly(fastify, app.get(HealthController));
-  app.useWebSocketAdapter(new RealtimeIoAdapter(app, config));
-  app.setGlobalPrefix('api');
-  app.useGlobalPipes(new InputValidationPipe());
-  if (config.swagger.enabled) setupSwagger(app, PACKAGE.version);
+  };
 }
 
 function routeOf(request: FastifyRequest): string {

@@ -25,5 +25,7 @@ export function securityHeaders(servedOverHttps: boolean): Readonly<Record<strin
       },
     },
   });
-  return Object.freeze(Object.fromEntries(headers));
+  // Lower-case names, as Fastify stores them: Fastify lower-cases every name it is given, and a
+  // name that changes makes a new string that V8 must look up in its string table on every store.
+  return Object.freeze(Object.fromEntries([...headers].map(([name, value]) => [name.toLowerCase(), value])));
 }

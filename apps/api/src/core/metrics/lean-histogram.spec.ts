@@ -33,6 +33,49 @@ describe('LeanHistogram', () => {
     expect(await lean.metrics()).toBe(await reference.metrics());
   });
 
+  it("exports labelled series as prom-client's Histogram does, in the order they were first observed", async () => {
+    const [lean, reference] = [new Registry(), new Registry()];
+    const labelNames = ['method', 'route', 'status_code'] as const;
+    const fast = new LeanHistogram('http_seconds', 'Request time', BUCKETS, [lean], labelNames);
+    const slow = new Histogram({
+      name: 'http_seconds',
+      help: 'Request time',
+      buckets: BUCKETS,
+      labelNames,
+      registers: [reference],
+    });
+    expect(await lean.metrics()).toBe(await reference.metrics()); // no label set observed yet
+
+    const observations: [string, string, string, number][] = [
+      ['GET', '/api/health/live', '200', 0.0004],
+      ['POST', '/api/auth/login', '401', 0.3],
+      ['GET', '/api/health/live', '200', 0.02],
+      ['GET', 'unmatched', '404', 0.001],
+      ['POST', '/api/auth/login', '200', 1.2],
+      ['GET', '/api/calls/:id', '403', 7],
+      ['GET', '/api/health/live', '503', 0],
+    ];
+    for (const [method, route, status, seconds] of observations) {
+      fast.labelled(method, route, status).observe(seconds);
+      slow.observe({ method, route, status_code: status }, seconds);
+    }
+    expect(await lean.metrics()).toBe(await reference.metrics());
+    expect(await lean.getMetricsAsJSON()).toEqual(
+      (await reference.getMetricsAsJSON()).map((metric) => ({
+        ...metric,
+        values: metric.values.map((value) => {
+          const { exemplar: _exemplar, ...rest } = value as typeof value & { exemplar?: unknown };
+          return rest;
+        }),
+      })),
+    );
+
+    fast.reset();
+    slow.reset();
+    expect(await lean.metrics()).toBe(await reference.metrics());
+    expect(() => fast.labelled('GET', '/api/health/live')).toThrow(/3 label values/);
+  });
+
   it('refuses a value that is not a number, as prom-client does', () => {
     const fast = new LeanHistogram('relay_seconds', 'Relay time', BUCKETS, [new Registry()]);
     expect(() => fast.observe(Number.NaN)).toThrow(TypeError);

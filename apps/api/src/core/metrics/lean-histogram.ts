@@ -1,6 +1,6 @@
 import { Metric, MetricValueWithName, Registry } from 'prom-client';
 
-type HistogramValue = MetricValueWithName<'le'>;
+type HistogramValue = MetricValueWithName<string>;
 
 /** What a registry reads from a metric (`get()`), as prom-client's own metrics answer it. */
 interface Exported {
@@ -11,29 +11,17 @@ interface Exported {
   values: HistogramValue[];
 }
 
-/**
- * A histogram without labels that a registry exports exactly as prom-client's own `Histogram`,
- * for a path that observes on every message: prom-client's `observe` validates and hashes the
- * labels on every call; this one finds the bucket and adds. lean-histogram.spec.ts compares the
- * two exports.
- */
-export class LeanHistogram {
-  readonly type = 'histogram' as const;
-  readonly aggregator = 'sum' as const;
-  private readonly counts: number[];
-  private sum = 0;
-  private count = 0;
-  /** As prom-client's: a reset histogram exports no series until its next observation. */
-  private series = true;
+/** One label set's buckets, sum and count. */
+export class LeanSeries {
+  readonly counts: number[];
+  sum = 0;
+  count = 0;
 
   constructor(
-    readonly name: string,
-    readonly help: string,
     private readonly upperBounds: readonly number[],
-    registers: Registry[],
+    readonly labels: Readonly<Record<string, string>>,
   ) {
     this.counts = upperBounds.map(() => 0);
-    for (const registry of registers) registry.registerMetric(this as unknown as Metric);
   }
 
   observe(value: number): void {
@@ -46,31 +34,79 @@ export class LeanHistogram {
     }
     this.sum += value;
     this.count += 1;
-    this.series = true;
+  }
+}
+
+/**
+ * A histogram that a registry exports exactly as prom-client's own `Histogram`, for paths that
+ * observe on every message or request: prom-client's `observe` validates and hashes the labels
+ * on every call; this one finds the label set's series by one Map lookup (or holds the one series
+ * of a histogram without labels), finds the bucket and adds. lean-histogram.spec.ts compares the
+ * two exports.
+ */
+export class LeanHistogram {
+  readonly type = 'histogram' as const;
+  readonly aggregator = 'sum' as const;
+  /** Label sets in the order they were first observed, as prom-client exports them. */
+  private readonly series = new Map<string, LeanSeries>();
+  /** The series of a histogram without labels; as prom-client's, it exists until a reset. */
+  private unlabelled?: LeanSeries;
+
+  constructor(
+    readonly name: string,
+    readonly help: string,
+    private readonly upperBounds: readonly number[],
+    registers: Registry[],
+    private readonly labelNames: readonly string[] = [],
+  ) {
+    if (labelNames.length === 0) this.unlabelled = this.add('', {});
+    for (const registry of registers) registry.registerMetric(this as unknown as Metric);
+  }
+
+  /** Observes a histogram without labels. */
+  observe(value: number): void {
+    (this.unlabelled ??= this.add('', {})).observe(value);
+  }
+
+  /**
+   * The series of these label values, in `labelNames` order. The values are joined into the key
+   * with a separator that no label value of ours holds (method, route pattern, status code).
+   */
+  labelled(...values: string[]): LeanSeries {
+    const key = values.join('\u0000');
+    const found = this.series.get(key);
+    if (found) return found;
+    if (values.length !== this.labelNames.length) {
+      throw new Error(`${this.name} takes ${this.labelNames.length} label values, not ${values.length}`);
+    }
+    return this.add(key, Object.fromEntries(this.labelNames.map((label, i) => [label, values[i]])));
   }
 
   reset(): void {
-    this.counts.fill(0);
-    this.sum = 0;
-    this.count = 0;
-    this.series = false;
+    this.series.clear();
+    this.unlabelled = undefined;
   }
 
   get(): Promise<Exported> {
-    const exported = { name: this.name, help: this.help, type: this.type, aggregator: this.aggregator };
-    if (!this.series) return Promise.resolve({ ...exported, values: [] });
-    let cumulative = 0;
     const bucket = `${this.name}_bucket`;
-    const values: HistogramValue[] = this.upperBounds.map((le, i) => ({
-      labels: { le },
-      value: (cumulative += this.counts[i]),
-      metricName: bucket,
-    }));
-    values.push(
-      { labels: { le: '+Inf' }, value: this.count, metricName: bucket },
-      { labels: {}, value: this.sum, metricName: `${this.name}_sum` },
-      { labels: {}, value: this.count, metricName: `${this.name}_count` },
-    );
-    return Promise.resolve({ ...exported, values });
+    const values: HistogramValue[] = [];
+    for (const { counts, sum, count, labels } of this.series.values()) {
+      let cumulative = 0;
+      this.upperBounds.forEach((le, i) =>
+        values.push({ labels: { le, ...labels }, value: (cumulative += counts[i]), metricName: bucket }),
+      );
+      values.push(
+        { labels: { le: '+Inf', ...labels }, value: count, metricName: bucket },
+        { labels: { ...labels }, value: sum, metricName: `${this.name}_sum` },
+        { labels: { ...labels }, value: count, metricName: `${this.name}_count` },
+      );
+    }
+    return Promise.resolve({ name: this.name, help: this.help, type: this.type, aggregator: this.aggregator, values });
+  }
+
+  private add(key: string, labels: Record<string, string>): LeanSeries {
+    const series = new LeanSeries(this.upperBounds, labels);
+    this.series.set(key, series);
+    return series;
   }
 }
