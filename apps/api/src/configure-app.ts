@@ -56,8 +56,8 @@ export function createFastifyAdapter(config: AppConfig, logger: Logger): Fastify
     closing = true;
     done();
   });
-  // onSend, not onRequest: the CORS hook (added by the adapter's constructor, so before any of
-  // ours) answers preflights in onRequest, and those answers must carry the same headers too.
+  // onSend, not onRequest: the CORS hook (@fastify/cors, see configureApp) answers preflights in
+  // onRequest, and those answers must carry the same headers too.
   adapter.getInstance().addHook('onSend', (request, reply, payload, done) => {
     void reply.headers(headers).header('x-request-id', request.id);
     if (closing) void reply.header('connection', 'close');

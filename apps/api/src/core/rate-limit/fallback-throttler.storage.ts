@@ -1,9 +1,10 @@
-import { ThrottlerStorage, ThrottlerStorageService } from '@nestjs/throttler';
+import { ThrottlerStorage } from '@nestjs/throttler';
 import { ThrottlerStorageRedisService } from '@nest-lab/throttler-storage-redis';
 import Redis from 'ioredis';
 import { Logger } from 'pino';
 import { Registry } from 'prom-client';
 import { FAIL_FAST_OPTIONS, RedisLink } from '../redis/redis-link';
+import { WindowThrottlerStorage } from './window-throttler.storage';
 
 /**
  * Rate-limit counters in Redis while it answers, so every instance shares them; in this
@@ -14,7 +15,7 @@ import { FAIL_FAST_OPTIONS, RedisLink } from '../redis/redis-link';
 export class FallbackThrottlerStorage implements ThrottlerStorage {
   private readonly client: Redis;
   private readonly redis: ThrottlerStorageRedisService;
-  private readonly memory = new ThrottlerStorageService();
+  private readonly memory = new WindowThrottlerStorage();
   private readonly link: RedisLink;
 
   constructor(redisUrl: string, logger: Logger, registry: Registry) {
@@ -48,7 +49,7 @@ export class FallbackThrottlerStorage implements ThrottlerStorage {
 
   close(): void {
     this.link.close();
-    this.memory.onApplicationShutdown();
+    this.memory.close();
     this.client.disconnect();
   }
 }

@@ -53,9 +53,9 @@ export class RateLimitGuard extends ThrottlerGuard {
     const key = `${name}:${tracker}`;
     const record = await this.storageService.increment(key, ttl, limit, blockDuration, name);
 
-    void reply.header('X-RateLimit-Limit', limit);
-    void reply.header('X-RateLimit-Remaining', Math.max(0, limit - record.totalHits));
-    void reply.header('X-RateLimit-Reset', record.isBlocked ? record.timeToBlockExpire : record.timeToExpire);
+    void reply.header('x-ratelimit-limit', limit);
+    void reply.header('x-ratelimit-remaining', Math.max(0, limit - record.totalHits));
+    void reply.header('x-ratelimit-reset', record.isBlocked ? record.timeToBlockExpire : record.timeToExpire);
     if (record.isBlocked) {
       throw new AppException(
         ErrorCode.TOO_MANY_REQUESTS,

@@ -7,10 +7,12 @@ import { LOGGER } from '../core.module';
 import { MetricsService } from '../metrics/metrics.service';
 import { FallbackThrottlerStorage } from './fallback-throttler.storage';
 import { RateLimitGuard } from './rate-limit.guard';
+import { WindowThrottlerStorage } from './window-throttler.storage';
 
 /**
  * Named limits (docs/architecture.md, "Rate limits"); counted in Redis when REDIS_URL is set, so
- * every instance shares them, and in this instance's memory while Redis does not answer.
+ * every instance shares them, and in this instance's memory (WindowThrottlerStorage, the same
+ * fixed windows) without Redis or while it does not answer.
  */
 @Module({
   imports: [
@@ -22,7 +24,9 @@ import { RateLimitGuard } from './rate-limit.guard';
           limit: config.rateLimits[name].limit,
           ttl: config.rateLimits[name].ttlSeconds * 1000,
         })),
-        storage: config.redisUrl ? new FallbackThrottlerStorage(config.redisUrl, logger, metrics.registry) : undefined,
+        storage: config.redisUrl
+          ? new FallbackThrottlerStorage(config.redisUrl, logger, metrics.registry)
+          : new WindowThrottlerStorage(),
       }),
     }),
   ],
@@ -33,6 +37,8 @@ export class RateLimitModule implements OnApplicationShutdown {
   constructor(@Inject(ThrottlerStorage) private readonly storage: unknown) {}
 
   onApplicationShutdown(): void {
-    if (this.storage instanceof FallbackThrottlerStorage) this.storage.close();
+    if (this.storage instanceof FallbackThrottlerStorage || this.storage instanceof WindowThrottlerStorage) {
+      this.storage.close();
+    }
   }
 }
