@@ -1,5 +1,5 @@
 import pino, { Logger } from 'pino';
-import { deferredRequestLogger, redactUrl } from './logger';
+import { DeferredRequestLogger, deferredRequestLogger, redactUrl } from './logger';
 
 describe('request log URLs', () => {
   it('redacts the token of email links', () => {
@@ -43,5 +43,16 @@ describe('DeferredRequestLogger', () => {
       expect.objectContaining({ reqId: 'r-2', statusCode: 500, msg: 'request failed', level: 50 }),
     ]);
     expect((log.child({ userId: 'u' }) as Logger).bindings()).toEqual({ reqId: 'r-2', userId: 'u' });
+  });
+});
+
+describe('deferredRequestLogger', () => {
+  it('makes the child at once for a route with a log level of its own', () => {
+    const lines: string[] = [];
+    const parent = pino({ level: 'warn' }, { write: (line: string) => lines.push(line) });
+    const log = deferredRequestLogger(parent, { reqId: 'r-3' }, { level: 'debug' });
+    expect(log).not.toBeInstanceOf(DeferredRequestLogger);
+    log.debug('detail');
+    expect(lines).toHaveLength(1);
   });
 });

@@ -183,6 +183,9 @@ export function deferredRequestLogger(
   bindings: pino.Bindings,
   options: pino.ChildLoggerOptions,
 ): FastifyBaseLogger {
-  // loggerInstance is the app's pino logger (createLogger), so the parent is a pino Logger.
+  // loggerInstance is the app's pino logger (createLogger), so the parent is a pino Logger. A
+  // route with a log level of its own gets its child at once: the deferred one answers level
+  // checks with the parent's level until it is made.
+  if (options.level !== undefined) return logger.child(bindings, options);
   return new DeferredRequestLogger(logger as Logger, bindings, options);
 }

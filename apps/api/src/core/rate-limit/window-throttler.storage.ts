@@ -1,6 +1,6 @@
 import { ThrottlerStorage } from '@nestjs/throttler';
 
-type Record = Awaited<ReturnType<ThrottlerStorage['increment']>>;
+type Counted = Awaited<ReturnType<ThrottlerStorage['increment']>>;
 
 interface Window {
   hits: number;
@@ -33,7 +33,7 @@ export class WindowThrottlerStorage implements ThrottlerStorage {
     this.sweeper.unref();
   }
 
-  increment(key: string, ttl: number, limit: number, blockDuration: number, throttlerName: string): Promise<Record> {
+  increment(key: string, ttl: number, limit: number, blockDuration: number, throttlerName: string): Promise<Counted> {
     const now = this.now();
     const id = `${throttlerName}\u0000${key}`;
     let window = this.windows.get(id);
