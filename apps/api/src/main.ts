@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import { AddressInfo } from 'node:net';
+import { setFlagsFromString } from 'node:v8';
 import { withDevelopmentJwtSecret } from './core/config/app-config';
 import { loadConfigOrExit } from './core/config/env-file';
 import { EmbeddedDbError } from './core/database/embedded-db';
@@ -9,6 +10,9 @@ import { startApi } from './start-api';
 async function main(): Promise<void> {
   const config = withDevelopmentJwtSecret(loadConfigOrExit());
   const logger = createLogger(config);
+  // Set before the app allocates its state: V8 reads it each time it sizes the heap after a full
+  // collection (docs/architecture.md, "Memory").
+  if (config.heapGrowthPercent > 0) setFlagsFromString(`--heap-growing-percent=${config.heapGrowthPercent}`);
   if (config.jwt.secretGenerated) {
     logger.warn(
       `JWT_SECRET is not set; using a generated one kept in ${config.database.dataDir}/jwt-secret (never do this in production)`,

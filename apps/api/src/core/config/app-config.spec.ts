@@ -111,6 +111,13 @@ describe('configuration', () => {
     expect(() => withExample({ SOCKET_INSTANCE_LEASE: '0' })).toThrow(/SOCKET_INSTANCE_LEASE must be a whole number/);
   });
 
+  it('reads the heap growth in percent, 30 by default, 0 for V8 own policy', () => {
+    expect(withExample({}).heapGrowthPercent).toBe(30);
+    expect(withExample({ HEAP_GROWTH_PERCENT: '0' }).heapGrowthPercent).toBe(0);
+    expect(() => withExample({ HEAP_GROWTH_PERCENT: '301' })).toThrow(/HEAP_GROWTH_PERCENT must be a whole number/);
+    expect(() => withExample({ HEAP_GROWTH_PERCENT: '-5' })).toThrow(/HEAP_GROWTH_PERCENT/);
+  });
+
   it('splits CORS_ORIGINS and names every bad variable at once', () => {
     expect(withExample({ CORS_ORIGINS: 'https://a.example, https://b.example' }).cors.origins).toEqual([
       'https://a.example',

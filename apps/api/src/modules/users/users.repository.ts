@@ -40,6 +40,13 @@ export class UsersRepository {
     return this.users.findById(id).lean<UserRecord>().exec();
   }
 
+  /** The status a user chose, or null for an unknown id: one field, not the whole record. */
+  async chosenPresence(id: string): Promise<Presence | null> {
+    if (!Types.ObjectId.isValid(id)) return null;
+    const found = await this.users.findById(id, { presence: 1 }).lean<Pick<UserRecord, 'presence'>>().exec();
+    return found?.presence ?? null;
+  }
+
   /** Users by id, in no particular order; ids that are not ObjectIds are skipped. */
   findByIds(ids: string[]): Promise<UserRecord[]> {
     const valid = ids.filter((id) => Types.ObjectId.isValid(id));

@@ -29,6 +29,11 @@ export class UsersService {
     return this.users.findById(id);
   }
 
+  /** The status a user chose (`PUT /api/auth/status`), or null for an unknown id. */
+  chosenPresence(id: string): Promise<Presence | null> {
+    return this.users.chosenPresence(id);
+  }
+
   /** Users by id, in no particular order; unknown ids are left out. */
   findByIds(ids: string[]): Promise<UserRecord[]> {
     return this.users.findByIds(ids);

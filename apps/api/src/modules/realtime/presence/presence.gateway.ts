@@ -116,7 +116,7 @@ export class PresenceGateway
     const previous = await this.connections.open({ userId, instanceId: this.instance.id, socketId: socket.id, rooms });
     if (previous && !(await this.diedWith(previous))) return;
     if (previous) await this.loss.lost({ session: previous, since: new Date(), online: true });
-    await this.cameOnline(userId);
+    await this.cameOnline(socket);
   }
 
   private async closed(socket: AppSocket): Promise<void> {
@@ -144,11 +144,18 @@ export class PresenceGateway
     });
   }
 
-  private async cameOnline(userId: string): Promise<void> {
-    const user = await this.users.findById(userId);
-    // Choosing `offline` keeps a connected user invisible; a socket gone meanwhile is told by its close.
-    if (!user || user.presence === 'offline' || !(await this.connections.isConnected(userId))) return;
-    await this.tell(userId, 'user-online', this.online(userId, user.presence));
+  /**
+   * The socket now holds the user's session. A socket closed meanwhile is told by its close, queued
+   * behind this; one replaced meanwhile by a socket elsewhere is disconnected by that replacement,
+   * so `connected` tells both apart from the database's session, without reading it.
+   */
+  private async cameOnline(socket: AppSocket): Promise<void> {
+    if (!socket.connected) return;
+    const userId = socket.data.user.id;
+    const presence = await this.users.chosenPresence(userId);
+    // Choosing `offline` keeps a connected user invisible.
+    if (!presence || presence === 'offline' || !socket.connected) return;
+    await this.tell(userId, 'user-online', this.online(userId, presence));
   }
 
   private async statusChosen({ userId, status }: DomainEvents['user.presence.changed']): Promise<void> {
