@@ -89,6 +89,28 @@ describe('connection state recovery', () => {
     expect(await emitWithAck(socket, 'ping')).toMatchObject({ success: true, data: { userId: user.id } });
   });
 
+  it('replays the room events of the drop but no WebRTC signal: signals are relayed live only', async () => {
+    const user = await makeUser(t);
+    const room = `user:${user.id}`;
+    const socket = await connectResuming(user.token);
+    const probes = collect(socket, 'recovery-probe');
+    const signals = collect(socket, 'webrtc-signal');
+    server.to(room).emit('recovery-probe', { n: 0 });
+    await nextEvent(socket, 'recovery-probe');
+
+    await cutTransport(socket, room);
+    server.to(room).emit('recovery-probe', { n: 1 });
+    server.to(room).emit('webrtc-signal', { from: user.id, signal: { candidate: 'stale' }, type: 'ice-candidate' });
+    server.to(room).emit('recovery-probe', { n: 2 });
+    await nextEvent(socket, 'connect', DROP_MS + 5000);
+
+    expect(socket.recovered).toBe(true);
+    server.to(room).emit('webrtc-signal', { from: user.id, signal: { candidate: 'fresh' }, type: 'ice-candidate' });
+    await nextEvent(socket, 'webrtc-signal');
+    expect(probes).toEqual([{ n: 0 }, { n: 1 }, { n: 2 }]);
+    expect(signals).toEqual([expect.objectContaining({ signal: { candidate: 'fresh' } })]);
+  });
+
   it('does not resume a socket whose token was revoked during the drop, nor send it what it missed', async () => {
     const user = await makeUser(t);
     const room = `user:${user.id}`;

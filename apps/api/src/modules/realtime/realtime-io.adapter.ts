@@ -10,6 +10,7 @@ import { LOGGER } from '../../core/core.module';
 import { requestIdFor } from '../../core/http/request-id';
 import { securityHeaders } from '../../core/http/security-headers';
 import { MetricsService } from '../../core/metrics/metrics.service';
+import { RecoveryAdapter } from './scale/recovery-adapter';
 import { useRedisStreams } from './scale/redis-streams';
 
 /**
@@ -45,6 +46,9 @@ export class RealtimeIoAdapter extends IoAdapter {
         maxDisconnectionDuration: this.config.realtime.recoveryWindowSeconds * 1000,
         skipMiddlewares: false,
       },
+      // One instance: Socket.IO's recovering adapter, without keeping WebRTC signals (replaced by
+      // the Redis Streams adapter with REDIS_URL, which replays them neither).
+      adapter: RecoveryAdapter,
       cors: { origin: (origin, callback) => callback(null, allowed(origin)), credentials: true },
       // CORS binds browsers only on HTTP long-polling; a browser page of another origin opening a
       // WebSocket is refused here, by the Origin header it cannot forge.

@@ -29,8 +29,8 @@ import {
 import { RoomAbsenceRepository } from './absences/room-absence.repository';
 import { RoomAbsenceSweep } from './absences/room-absence-sweep';
 import { MediaState, RoomMembership } from './room-membership';
-import { JoinRoomAnswer, RoomParticipant, UserJoined, UserLeft, callRoom } from './rooms.protocol';
-import { SIGNAL_EVENT, SignalRelay } from './signal-relay';
+import { JoinRoomAnswer, RoomParticipant, SIGNAL_EVENT, UserJoined, UserLeft, callRoom } from './rooms.protocol';
+import { SignalRelay } from './signal-relay';
 
 const mediaOf = (p: ParticipantView): MediaState => ({
   isAudioEnabled: p.audioEnabled,

@@ -1,6 +1,9 @@
 import type { SignalType } from './dto/rooms.dto';
 import type { MediaState } from './room-membership';
 
+/** The event that carries WebRTC signals, both ways. */
+export const SIGNAL_EVENT = 'webrtc-signal';
+
 /** The Socket.IO room of a call: everyone who ran `join-room` with its id. */
 export const callRoom = (callId: string): string => `call:${callId}`;
 

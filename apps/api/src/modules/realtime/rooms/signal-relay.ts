@@ -9,9 +9,7 @@ import { AckSuccess, AppSocket, userRoom } from '../realtime.protocol';
 import { answerError, toAckError } from '../realtime-errors';
 import { MAX_SIGNAL_BYTES, SIGNAL_TYPES, SignalType, WebrtcSignalDto } from './dto/rooms.dto';
 import { RoomMembership } from './room-membership';
-import { WebrtcSignal } from './rooms.protocol';
-
-export const SIGNAL_EVENT = 'webrtc-signal';
+import { SIGNAL_EVENT, WebrtcSignal } from './rooms.protocol';
 
 const DELIVERED: AckSuccess<{ delivered: true }> = Object.freeze({
   success: true,

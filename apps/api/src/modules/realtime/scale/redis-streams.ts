@@ -3,9 +3,11 @@ import Redis from 'ioredis';
 import { Logger } from 'pino';
 import { Registry } from 'prom-client';
 import { Namespace, Server } from 'socket.io';
+import { Session } from 'socket.io-adapter';
 import { AppConfig } from '../../../core/config/app-config';
 import { databaseName } from '../../../core/database/database.module';
 import { FAIL_FAST_OPTIONS, RedisLink } from '../../../core/redis/redis-link';
+import { withoutLiveOnly } from './recovery-adapter';
 
 /** How long a stream read blocks in Redis: an idle instance pays one cheap XREAD per interval. */
 const READ_BLOCK_MS = 1000;
@@ -88,7 +90,7 @@ interface ClusterHooks {
   doPublishResponse(requesterUid: string, response: unknown): Promise<void>;
   serverCount(): Promise<number>;
   persistSession(session: unknown): void;
-  restoreSession(pid: string, offset: string): Promise<unknown>;
+  restoreSession(pid: string, offset: string): Promise<Session | null>;
 }
 
 /**
@@ -98,7 +100,8 @@ interface ClusterHooks {
  * instance (`socket.emit`) is delivered at once without the round trip through the stream, which
  * no other instance needs; otherwise a `socket.emit(...)` followed by `socket.disconnect()` (a
  * replaced or ended session) lost its event, since the disconnect overtook the stream write.
- * Such events are not replayed by connection state recovery; room and user events still are.
+ * Such events are not replayed by connection state recovery; room and user events still are,
+ * except WebRTC signals, which are relayed live only (recovery-adapter.ts).
  */
 function withLocalFallback<T>(adapter: T, link: RedisLink): T {
   const hooks = adapter as unknown as ClusterHooks;
@@ -125,7 +128,8 @@ function withLocalFallback<T>(adapter: T, link: RedisLink): T {
     if (link.usable) persistSession(session);
   };
   const restoreSession = hooks.restoreSession.bind(hooks);
-  hooks.restoreSession = (pid, offset) => (link.usable ? restoreSession(pid, offset) : unavailable());
+  hooks.restoreSession = (pid, offset) =>
+    link.usable ? restoreSession(pid, offset).then(withoutLiveOnly) : unavailable();
   return adapter;
 }
 
