@@ -1,18 +1,15 @@
 import 'reflect-metadata';
 import { AddressInfo } from 'node:net';
-import { setFlagsFromString } from 'node:v8';
 import { withDevelopmentJwtSecret } from './core/config/app-config';
 import { loadConfigOrExit } from './core/config/env-file';
 import { EmbeddedDbError } from './core/database/embedded-db';
 import { createLogger } from './core/logging/logger';
+import { startQuietCompaction } from './core/runtime/quiet-compaction';
 import { startApi } from './start-api';
 
 async function main(): Promise<void> {
   const config = withDevelopmentJwtSecret(loadConfigOrExit());
   const logger = createLogger(config);
-  // Set before the app allocates its state: V8 reads it each time it sizes the heap after a full
-  // collection (docs/architecture.md, "Memory").
-  if (config.heapGrowthPercent > 0) setFlagsFromString(`--heap-growing-percent=${config.heapGrowthPercent}`);
   if (config.jwt.secretGenerated) {
     logger.warn(
       `JWT_SECRET is not set; using a generated one kept in ${config.database.dataDir}/jwt-secret (never do this in production)`,
@@ -34,12 +31,15 @@ async function main(): Promise<void> {
   const host = config.host === '0.0.0.0' ? 'localhost' : config.host;
   const address = `http://${host}:${(running.app.getHttpServer().address() as AddressInfo).port}`;
   logger.info(`Video Call API listening on ${address}/api (docs: ${address}/api/docs)`);
+  // Returns the garbage of a crowd of connections once things are quiet (docs/architecture.md, "Memory").
+  const stopQuietGc = startQuietCompaction(config.quietGcSeconds, logger);
 
   let stopping = false;
   const shutdown = (signal: NodeJS.Signals) => {
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, 'shutting down');
+    stopQuietGc();
     const force = setTimeout(() => {
       logger.error('shutdown took too long; exiting');
       process.exit(1);

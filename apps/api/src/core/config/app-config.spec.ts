@@ -111,11 +111,11 @@ describe('configuration', () => {
     expect(() => withExample({ SOCKET_INSTANCE_LEASE: '0' })).toThrow(/SOCKET_INSTANCE_LEASE must be a whole number/);
   });
 
-  it('reads the heap growth in percent, 30 by default, 0 for V8 own policy', () => {
-    expect(withExample({}).heapGrowthPercent).toBe(30);
-    expect(withExample({ HEAP_GROWTH_PERCENT: '0' }).heapGrowthPercent).toBe(0);
-    expect(() => withExample({ HEAP_GROWTH_PERCENT: '301' })).toThrow(/HEAP_GROWTH_PERCENT must be a whole number/);
-    expect(() => withExample({ HEAP_GROWTH_PERCENT: '-5' })).toThrow(/HEAP_GROWTH_PERCENT/);
+  it('reads the quiet seconds before a full garbage collection, 5 by default, 0 for never', () => {
+    expect(withExample({}).quietGcSeconds).toBe(5);
+    expect(withExample({ QUIET_GC_SECONDS: '0' }).quietGcSeconds).toBe(0);
+    expect(() => withExample({ QUIET_GC_SECONDS: '3601' })).toThrow(/QUIET_GC_SECONDS must be a whole number/);
+    expect(() => withExample({ QUIET_GC_SECONDS: '-5' })).toThrow(/QUIET_GC_SECONDS/);
   });
 
   it('splits CORS_ORIGINS and names every bad variable at once', () => {

@@ -76,8 +76,8 @@ export interface AppConfig {
   admin?: { email: string; password: string };
   rateLimits: Record<RateLimitName, RateLimitConfig>;
   shutdownTimeoutSeconds: number;
-  /** How far the V8 heap may grow past what its last full collection kept, in percent (0: V8's own policy). */
-  heapGrowthPercent: number;
+  /** Seconds of quiet after the heap grew before a full garbage collection (0: never). */
+  quietGcSeconds: number;
 }
 
 /** A bad configuration value; the message names the variable. */
@@ -163,7 +163,7 @@ export function loadConfig(source: Record<string, string | undefined>): AppConfi
       search: { limit: env.THROTTLE_SEARCH_LIMIT, ttlSeconds: env.THROTTLE_SEARCH_TTL },
     },
     shutdownTimeoutSeconds: env.SHUTDOWN_TIMEOUT,
-    heapGrowthPercent: env.HEAP_GROWTH_PERCENT,
+    quietGcSeconds: env.QUIET_GC_SECONDS,
   };
 }
 

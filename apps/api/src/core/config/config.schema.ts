@@ -143,9 +143,8 @@ export const envSchema = z
     THROTTLE_SEARCH_LIMIT: positiveInt(30),
     THROTTLE_SEARCH_TTL: positiveInt(60),
     SHUTDOWN_TIMEOUT: positiveInt(10),
-    // V8 lets the old generation grow to several times what survived its last full collection; a
-    // server holding thousands of sockets keeps that garbage resident. 0 keeps V8's own policy.
-    HEAP_GROWTH_PERCENT: int(0, 300, 30),
+    // A full garbage collection after this many quiet seconds once the heap grew (core/runtime/quiet-compaction.ts); 0: never.
+    QUIET_GC_SECONDS: int(0, 3600, 5),
   })
   .superRefine((env, ctx) => {
     if (env.NODE_ENV === 'production' && !env.JWT_SECRET) {

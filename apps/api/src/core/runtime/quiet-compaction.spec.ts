@@ -1,0 +1,62 @@
+import { getHeapStatistics } from 'node:v8';
+import { fullCollection, QuietCompaction } from './quiet-compaction';
+
+const MB = 1024 * 1024;
+const policy = { quietSeconds: 3, minGrowthBytes: 64 * MB, busyAbove: 0.25 };
+const quiet = (usedMb: number) => ({ usedBytes: usedMb * MB, utilization: 0.05 });
+const busy = (usedMb: number) => ({ usedBytes: usedMb * MB, utilization: 0.9 });
+
+describe('QuietCompaction', () => {
+  it('collects once the heap grew by the threshold and the process stayed quiet long enough', () => {
+    const decision = new QuietCompaction(policy);
+    expect(decision.tick(quiet(100))).toBe(false);
+    expect(decision.tick(busy(300))).toBe(false);
+    expect(decision.tick(quiet(300))).toBe(false);
+    expect(decision.tick(quiet(300))).toBe(false);
+    expect(decision.tick(quiet(300))).toBe(true);
+  });
+
+  it('waits while the process is busy: any busy tick starts the quiet count again', () => {
+    const decision = new QuietCompaction(policy);
+    decision.tick(busy(100));
+    const ticks = [quiet(300), quiet(300), busy(300), quiet(300), quiet(300)].map((s) => decision.tick(s));
+    expect(ticks).toEqual([false, false, false, false, false]);
+    expect(decision.tick(quiet(300))).toBe(true);
+  });
+
+  it('leaves a heap alone that grew less than the threshold, however quiet', () => {
+    const decision = new QuietCompaction(policy);
+    decision.tick(quiet(100));
+    const ticks = Array.from({ length: 20 }, () => decision.tick(quiet(163)));
+    expect(ticks.every((collect) => !collect)).toBe(true);
+  });
+
+  it('measures growth from the heap after its last collection, and from V8’s own collections', () => {
+    const decision = new QuietCompaction(policy);
+    decision.tick(quiet(100));
+    for (let i = 0; i < 3; i += 1) decision.tick(quiet(300));
+    decision.collected(150 * MB);
+    // 150 MB kept: 200 MB is 50 MB of growth, not enough.
+    expect([1, 2, 3, 4].map(() => decision.tick(quiet(200)))).toEqual([false, false, false, false]);
+    // V8 collected by itself down to 120 MB: from there, 190 MB is enough again.
+    decision.tick(busy(120));
+    expect([1, 2, 3].map(() => decision.tick(quiet(190)))).toEqual([false, false, true]);
+  });
+});
+
+describe('fullCollection', () => {
+  it('frees what nothing references any more', () => {
+    const collect = fullCollection();
+    collect();
+    const before = getHeapStatistics().used_heap_size;
+    const holder: { garbage?: unknown[] } = {
+      garbage: Array.from({ length: 200_000 }, (_, i) => ({ i, text: `item ${i}` })),
+    };
+    const held = getHeapStatistics().used_heap_size;
+    expect(held - before).toBeGreaterThan(8 * MB);
+    expect(holder.garbage?.length).toBe(200_000);
+    delete holder.garbage;
+    collect();
+    expect(getHeapStatistics().used_heap_size).toBeLessThan(before + 2 * MB);
+  });
+});

@@ -1,0 +1,106 @@
+import { performance } from 'node:perf_hooks';
+import { getHeapStatistics, setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+import { Logger } from 'pino';
+
+/**
+ * A full garbage collection once the process has gone quiet after its heap grew.
+ *
+ * A crowd of sockets connecting leaves the garbage of their handshakes in the old generation
+ * (database round trips in flight at each young collection survive it), and V8 collects the old
+ * generation only once it has grown to several times what its last full collection kept. V8's own
+ * memory reducer, meant for this, waits for an allocation rate under about 1 MB/s, which a server
+ * with thousands of sockets never has (their heartbeats alone are more). So an instance that took
+ * 10,000 sockets kept about 30 kB of garbage per socket resident for as long as they stayed.
+ * Tightening V8's heap growth for good instead made every full collection under signalling load
+ * come sooner: a third less throughput. This collects once, when nothing much is running.
+ */
+export interface QuietCompactionPolicy {
+  /** Seconds of quiet (event-loop utilization under `busyAbove`) before collecting. */
+  quietSeconds: number;
+  /** The heap must have grown this much since the last collection here, in bytes. */
+  minGrowthBytes: number;
+  /** Event-loop utilization (0–1) over one tick above which the process is busy. */
+  busyAbove: number;
+}
+
+export const DEFAULT_POLICY: Omit<QuietCompactionPolicy, 'quietSeconds'> = {
+  minGrowthBytes: 64 * 1024 * 1024,
+  busyAbove: 0.25,
+};
+
+/** One reading, taken once a second. */
+export interface HeapSample {
+  usedBytes: number;
+  /** Event-loop utilization since the previous sample. */
+  utilization: number;
+}
+
+/** The decision, kept apart from V8 and the clock (unit-tested). */
+export class QuietCompaction {
+  private baseline: number | undefined;
+  private quietTicks = 0;
+
+  constructor(private readonly policy: QuietCompactionPolicy) {}
+
+  /** Whether to collect now. The heap in use after a collection is the next baseline (`collected`). */
+  tick(sample: HeapSample): boolean {
+    // The lowest heap seen since the last collection: V8's own full collections lower it too.
+    this.baseline = Math.min(this.baseline ?? sample.usedBytes, sample.usedBytes);
+    this.quietTicks = sample.utilization > this.policy.busyAbove ? 0 : this.quietTicks + 1;
+    return (
+      this.quietTicks >= this.policy.quietSeconds && sample.usedBytes - this.baseline >= this.policy.minGrowthBytes
+    );
+  }
+
+  collected(usedBytes: number): void {
+    this.baseline = usedBytes;
+    this.quietTicks = 0;
+  }
+}
+
+/**
+ * V8's full collection as a function: exposed by a flag set at run time, then read from a fresh
+ * context, where V8 installs it (the way Jest's leak detector reaches it). It also compacts: a
+ * plain full collection frees the objects but keeps pages that still hold a few live ones, so the
+ * heap kept its size (measured: 192 MB of heap, 171 MB used → 167 MB of heap; compacting → 52 MB).
+ */
+export function fullCollection(): () => void {
+  setFlagsFromString('--expose-gc');
+  const gc = runInNewContext('gc') as () => void;
+  return () => {
+    setFlagsFromString('--compact-on-every-full-gc');
+    try {
+      gc();
+    } finally {
+      setFlagsFromString('--no-compact-on-every-full-gc');
+    }
+  };
+}
+
+/** Starts the once-a-second check; returns what stops it. Nothing when `quietSeconds` is 0. */
+export function startQuietCompaction(quietSeconds: number, logger: Logger): () => void {
+  if (quietSeconds <= 0) return () => undefined;
+  const decision = new QuietCompaction({ ...DEFAULT_POLICY, quietSeconds });
+  const collect = fullCollection();
+  const log = logger.child({ context: 'QuietCompaction' });
+  let last = performance.eventLoopUtilization();
+  const timer = setInterval(() => {
+    const now = performance.eventLoopUtilization();
+    const utilization = performance.eventLoopUtilization(now, last).utilization;
+    last = now;
+    const usedBytes = getHeapStatistics().used_heap_size;
+    if (!decision.tick({ usedBytes, utilization })) return;
+    const started = performance.now();
+    collect();
+    const after = getHeapStatistics().used_heap_size;
+    decision.collected(after);
+    const mb = (bytes: number) => Math.round(bytes / 1048576);
+    log.info(
+      { beforeMb: mb(usedBytes), afterMb: mb(after), pauseMs: Math.round(performance.now() - started) },
+      'heap collected while quiet',
+    );
+  }, 1000);
+  timer.unref();
+  return () => clearInterval(timer);
+}
