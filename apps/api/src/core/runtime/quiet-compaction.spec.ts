@@ -2,7 +2,7 @@ import { getHeapStatistics } from 'node:v8';
 import { fullCollection, QuietCompaction } from './quiet-compaction';
 
 const MB = 1024 * 1024;
-const policy = { quietSeconds: 3, minGrowthBytes: 64 * MB, busyAbove: 0.25 };
+const policy = { quietSeconds: 3, minGrowthBytes: 64 * MB, windowSeconds: 120, busyAbove: 0.25 };
 const quiet = (usedMb: number) => ({ usedBytes: usedMb * MB, utilization: 0.05 });
 const busy = (usedMb: number) => ({ usedBytes: usedMb * MB, utilization: 0.9 });
 
@@ -29,6 +29,16 @@ describe('QuietCompaction', () => {
     decision.tick(quiet(100));
     const ticks = Array.from({ length: 20 }, () => decision.tick(quiet(163)));
     expect(ticks.every((collect) => !collect)).toBe(true);
+  });
+
+  it('leaves the slow growth of steady traffic to V8: growth counts only within the window', () => {
+    const decision = new QuietCompaction(policy);
+    // 0.25 MB a second for ten minutes: 150 MB in all, never 64 MB within two minutes.
+    const ticks = Array.from({ length: 600 }, (_, i) => decision.tick(quiet(100 + i / 4)));
+    expect(ticks.some((collect) => collect)).toBe(false);
+    // A crowd connecting: 200 MB within a minute, then quiet.
+    for (let i = 1; i <= 60; i += 1) decision.tick(busy(250 + (200 * i) / 60));
+    expect([1, 2, 3].map(() => decision.tick(quiet(450)))).toEqual([false, false, true]);
   });
 
   it('measures growth from the heap after its last collection, and from V8’s own collections', () => {

@@ -18,14 +18,21 @@ import { Logger } from 'pino';
 export interface QuietCompactionPolicy {
   /** Seconds of quiet (event-loop utilization under `busyAbove`) before collecting. */
   quietSeconds: number;
-  /** The heap must have grown this much since the last collection here, in bytes. */
+  /** The heap must have grown this much within `windowSeconds` (and since the last collection here), in bytes. */
   minGrowthBytes: number;
+  /**
+   * How far back the growth is measured. A crowd of connections grows the heap by hundreds of
+   * megabytes within a minute; the slow growth of steady traffic never reaches the threshold in
+   * this window and is left to V8's own (incremental) collections.
+   */
+  windowSeconds: number;
   /** Event-loop utilization (0–1) over one tick above which the process is busy. */
   busyAbove: number;
 }
 
 export const DEFAULT_POLICY: Omit<QuietCompactionPolicy, 'quietSeconds'> = {
   minGrowthBytes: 64 * 1024 * 1024,
+  windowSeconds: 120,
   busyAbove: 0.25,
 };
 
@@ -38,23 +45,32 @@ export interface HeapSample {
 
 /** The decision, kept apart from V8 and the clock (unit-tested). */
 export class QuietCompaction {
-  private baseline: number | undefined;
+  /**
+   * The lowest heap of the previous and of the current half window (V8's own full collections
+   * lower it too): their minimum is the baseline, the lowest of the last half to whole window.
+   */
+  private lows = [Infinity, Infinity];
+  private ticksInHalf = 0;
   private quietTicks = 0;
 
   constructor(private readonly policy: QuietCompactionPolicy) {}
 
-  /** Whether to collect now. The heap in use after a collection is the next baseline (`collected`). */
+  /** Whether to collect now; one tick a second. */
   tick(sample: HeapSample): boolean {
-    // The lowest heap seen since the last collection: V8's own full collections lower it too.
-    this.baseline = Math.min(this.baseline ?? sample.usedBytes, sample.usedBytes);
+    this.ticksInHalf += 1;
+    if (this.ticksInHalf > this.policy.windowSeconds / 2) {
+      this.lows = [this.lows[1], Infinity];
+      this.ticksInHalf = 1;
+    }
+    this.lows[1] = Math.min(this.lows[1], sample.usedBytes);
+    const baseline = Math.min(this.lows[0], this.lows[1]);
     this.quietTicks = sample.utilization > this.policy.busyAbove ? 0 : this.quietTicks + 1;
-    return (
-      this.quietTicks >= this.policy.quietSeconds && sample.usedBytes - this.baseline >= this.policy.minGrowthBytes
-    );
+    return this.quietTicks >= this.policy.quietSeconds && sample.usedBytes - baseline >= this.policy.minGrowthBytes;
   }
 
+  /** The heap in use after a collection here: growth is measured from it. */
   collected(usedBytes: number): void {
-    this.baseline = usedBytes;
+    this.lows = [Infinity, usedBytes];
     this.quietTicks = 0;
   }
 }
