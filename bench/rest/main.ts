@@ -20,7 +20,7 @@ import { performance } from 'node:perf_hooks';
 import { Load, Measured, probe, rotate, saturate } from './load';
 import { PASSWORD, seed } from './seed';
 import * as srv from '../signalling/servers';
-import { out, positiveInt, projectRoot } from '../support';
+import { fmt, median, out, pairedRatios, positiveInt, projectRoot, spread } from '../support';
 
 /** The shortest measured window of a REST run, seconds (see `windowFor`). */
 const DURATION_S = positiveInt('BENCH_DURATION', 5);
@@ -43,23 +43,15 @@ const ORIGIN = 'http://localhost:3000';
 /** Every rate limit, raised so that the limiter still runs on every request but never refuses. */
 const NO_LIMIT = '1000000000';
 
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor((values.length - 1) / 2)];
-const fmt = (v: number, digits = 0) =>
-  v.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
-const spread = (values: number[], digits = 0) =>
-  `${fmt(median(values), digits)} (${fmt(Math.min(...values), digits)}–${fmt(Math.max(...values), digits)})`;
 const check = (ok: boolean) => (ok ? 'met' : 'missed');
-/** `product / reference` against a target ratio; no verdict when either side had no answer. */
 /**
- * The median of each repetition's own ratio (its product and baseline runs back to back), with
- * min–max: on a shared machine whose speed drifts between repetitions, a ratio of medians pairs
- * runs made minutes apart.
+ * `product / reference` against a target: the median (min–max) of the repetitions' own ratios
+ * (pairedRatios); no verdict when no repetition had answers on both sides.
  */
 const pairedVersus = (product: number[], reference: number[], target: number) => {
-  const ratios = product.map((p, i) => p / reference[i]).filter((r) => Number.isFinite(r) && r > 0);
+  const ratios = pairedRatios(product, reference).filter((r) => Number.isFinite(r) && r > 0);
   if (ratios.length === 0) return `— | ≥ ${target}×: not measured (no answers)`;
-  const mid = median(ratios);
-  return `${spread(ratios, 2)}× | ≥ ${target}×: ${check(mid >= target)}`;
+  return `${spread(ratios, 2)}× | ≥ ${target}×: ${check(median(ratios) >= target)}`;
 };
 
 interface Side {
@@ -329,10 +321,7 @@ function report(scenarios: Scenario[], storm: Storm): void {
       `| ${s.name}${failed > 0 ? ` (${fmt(failed)} failed)` : ''} | ${s.seconds} | ${spread(of(s.product, 'rps'))} | ${spread(of(s.baseline, 'rps'))} | ` +
         `${pairedVersus(of(s.product, 'rps'), of(s.baseline, 'rps'), s.target)} | ` +
         `${fmt(median(of(s.product, 'cpuUs')))} / ${fmt(median(of(s.baseline, 'cpuUs')))} | ` +
-        `${spread(
-          of(s.baseline, 'cpuUs').map((b, i) => b / of(s.product, 'cpuUs')[i]),
-          2,
-        )}× | ` +
+        `${spread(pairedRatios(of(s.baseline, 'cpuUs'), of(s.product, 'cpuUs')), 2)}× | ` +
         `${latency(s.product)} | ${latency(s.baseline)} | ` +
         `${fmt(median(of(s.product, 'rssMb')))} / ${fmt(median(of(s.baseline, 'rssMb')))} | ` +
         `${fmt(median(of(s.product, 'bytes')))} / ${fmt(median(of(s.baseline, 'bytes')))} |`,

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { Client, connectAll, disconnectAll, fixedLoad, percentile, saturation, Tally } from './load';
 import { BenchUser, seedProduct } from './seed';
 import * as srv from './servers';
-import { out, positiveInt, projectRoot } from '../support';
+import { fmt, median, out, pairedRatios, positiveInt, projectRoot, spread } from '../support';
 
 const SOCKETS = positiveInt('BENCH_SOCKETS', 1000);
 const REPS = positiveInt('BENCH_REPS', 3);
@@ -27,12 +27,6 @@ const SETTLE_MS = 5000;
 const IDLE_MS = positiveInt('BENCH_IDLE_WAIT_S', 60) * 1000;
 /** A folder for V8 CPU profiles of the product's load phase (`--cpu-prof`), or unset. */
 const CPU_PROF_DIR = process.env.BENCH_CPU_PROF_DIR;
-
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor((values.length - 1) / 2)];
-const fmt = (v: number, digits = 0) =>
-  v.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
-const spread = (values: number[], digits = 0) =>
-  `${fmt(median(values), digits)} (${fmt(Math.min(...values), digits)}–${fmt(Math.max(...values), digits)})`;
 
 async function startProduct(
   root: string,
@@ -162,13 +156,11 @@ function report(
   rss: Record<'product' | 'bare', number[]>,
 ): void {
   const p = (side: 'product' | 'bare', q: number) => lat[side].map((run) => percentile(run, q));
-  // Each repetition's own ratio (its product and bare runs back to back), then their median and
-  // min–max: the machine's speed drifts between repetitions.
-  const ratios = (a: number[], b: number[]) => a.map((x, i) => x / b[i]);
-  const ratio = (a: number[], b: number[]) => `${spread(ratios(a, b), 2)}×`;
+  // Each repetition's own ratio, then their median and min–max (pairedRatios).
+  const ratio = (a: number[], b: number[]) => `${spread(pairedRatios(a, b), 2)}×`;
   const check = (ok: boolean) => (ok ? 'met' : 'missed');
-  const satRatio = median(ratios(sat.product, sat.bare));
-  const p99Ratio = median(ratios(p('product', 99), p('bare', 99)));
+  const satRatio = median(pairedRatios(sat.product, sat.bare));
+  const p99Ratio = median(pairedRatios(p('product', 99), p('bare', 99)));
   out();
   out(
     `Median (min–max) of ${REPS} runs; ratios: the median (min–max) of each repetition's own ratio; ` +
