@@ -2,6 +2,7 @@ import { Types } from 'mongoose';
 import { LiveUserCountsService } from '../../apps/api/src/modules/admin/analytics/live-user-counts';
 import { RollupRebuildService } from '../../apps/api/src/modules/admin/analytics/rollups/rollup-rebuild.service';
 import { RollupRecorder } from '../../apps/api/src/modules/admin/analytics/rollups/rollup-recorder';
+import { newestFirst } from '../../apps/api/src/modules/admin/analytics/rollups/rollups.repository';
 import { callAction, makeCall } from '../factories/calls';
 import { bearer, makeStaff, makeUser, RegisteredUser } from '../factories/users';
 import { TestApp, useTestApp } from '../support/app';
@@ -314,7 +315,7 @@ async function snapshot(app: TestApp) {
       ids: Object.entries(doc)
         .filter(([key]) => /^s\d+$/.test(key))
         .map(([, entry]) => entry as { id: string; at: Date })
-        .sort((a, b) => b.at.getTime() - a.at.getTime())
+        .sort(newestFirst)
         .map((entry) => entry.id),
     }));
   return { counters, recent, markers: markers.map((m) => m._id) };

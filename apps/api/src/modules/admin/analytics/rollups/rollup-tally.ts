@@ -1,5 +1,5 @@
 import { Counters, FIELD, markerBucket } from './rollup-counters';
-import { RecentEntry, RECENT_SIZE, RecentRing, RollupDoc } from './rollups.repository';
+import { newestFirst, RecentEntry, RECENT_SIZE, RecentRing, RollupDoc } from './rollups.repository';
 
 /**
  * The rollups rebuilt in memory: the same counters the recorder adds event by event, added up
@@ -45,8 +45,8 @@ export class LatestEntries {
 
   offer(entry: RecentEntry): void {
     const oldest = this.entries.at(-1);
-    if (this.entries.length >= RECENT_SIZE && oldest && entry.at <= oldest.at) return;
-    this.entries = [...this.entries, entry].sort((a, b) => b.at.getTime() - a.at.getTime()).slice(0, RECENT_SIZE);
+    if (this.entries.length >= RECENT_SIZE && oldest && newestFirst(entry, oldest) >= 0) return;
+    this.entries = [...this.entries, entry].sort(newestFirst).slice(0, RECENT_SIZE);
   }
 
   /** As a ring document, oldest in slot 0 (the recorder writes the next one after them). */

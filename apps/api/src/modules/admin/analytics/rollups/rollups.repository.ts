@@ -21,6 +21,14 @@ export interface RecentEntry {
   at: Date;
 }
 
+/**
+ * Newest first; entries of the same millisecond (sign-ups made at once) by id, newest first, so
+ * the ring kept live and the one rebuilt list them in the same order.
+ */
+export function newestFirst(a: RecentEntry, b: RecentEntry): number {
+  return b.at.getTime() - a.at.getTime() || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0);
+}
+
 export const RECENT_SIZE = 10;
 export const RECENT_CALLS = 'recent:calls';
 export const RECENT_USERS = 'recent:users';
@@ -167,7 +175,7 @@ export class RollupsRepository {
     if (!doc) return [];
     return Array.from({ length: RECENT_SIZE }, (_, slot) => doc[`s${slot}`])
       .filter((entry): entry is RecentEntry => entry !== undefined && entry !== null)
-      .sort((a, b) => b.at.getTime() - a.at.getTime());
+      .sort(newestFirst);
   }
 
   /**
