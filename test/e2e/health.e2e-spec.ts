@@ -13,7 +13,10 @@ describe('health endpoints', () => {
   let t: TestApp;
 
   beforeAll(async () => {
-    t = await startTestApp({ env: { AGORA_APP_ID: HEX32, AGORA_APP_CERTIFICATE: HEX32.toUpperCase() } });
+    // The database is healthy here; a ping slowed by the rest of the suite must not say otherwise.
+    t = await startTestApp({
+      env: { AGORA_APP_ID: HEX32, AGORA_APP_CERTIFICATE: HEX32.toUpperCase(), HEALTH_PROBE_TIMEOUT_MS: '10000' },
+    });
   });
   afterAll(() => t.close());
 

@@ -72,7 +72,7 @@ describe('configuration', () => {
 
   it('shows health details to everyone outside production and to admins only in production, unless HEALTH_DETAILS says', () => {
     const production = { NODE_ENV: 'production', JWT_SECRET: 'p'.repeat(32) };
-    expect(withExample({}).health).toEqual({ details: 'public', metricsToken: undefined });
+    expect(withExample({}).health).toEqual({ details: 'public', metricsToken: undefined, probeTimeoutMs: 1500 });
     expect(withExample({ NODE_ENV: 'test' }).health.details).toBe('public');
     expect(withExample(production).health.details).toBe('admin');
     expect(withExample({ ...production, HEALTH_DETAILS: 'public' }).health.details).toBe('public');
@@ -80,6 +80,8 @@ describe('configuration', () => {
     expect(withExample({ HEALTH_METRICS_TOKEN: 'm'.repeat(32) }).health.metricsToken).toBe('m'.repeat(32));
     expect(() => withExample({ HEALTH_DETAILS: 'everyone' })).toThrow(/HEALTH_DETAILS must be public or admin/);
     expect(() => withExample({ HEALTH_METRICS_TOKEN: 'short' })).toThrow(/HEALTH_METRICS_TOKEN must be at least 32/);
+    expect(withExample({ HEALTH_PROBE_TIMEOUT_MS: '10000' }).health.probeTimeoutMs).toBe(10_000);
+    expect(() => withExample({ HEALTH_PROBE_TIMEOUT_MS: '10' })).toThrow(/HEALTH_PROBE_TIMEOUT_MS/);
   });
 
   it('reads the socket limits and the reconnect grace, and refuses a burst below the rate', () => {

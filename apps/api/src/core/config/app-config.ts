@@ -42,8 +42,9 @@ export interface AppConfig {
   /**
    * Who sees the detailed health endpoints (host, process, paths, versions, metrics): everyone,
    * or admins only (default in production). `metricsToken` lets a scraper read metrics.
+   * `probeTimeoutMs`: how long a check waits for the database, Redis or the SMTP server.
    */
-  health: { details: 'public' | 'admin'; metricsToken?: string };
+  health: { details: 'public' | 'admin'; metricsToken?: string; probeTimeoutMs: number };
   /** Whether Swagger UI and the OpenAPI document are served (at /api/docs and /api/docs-json). */
   swagger: { enabled: boolean };
   agora: { appId?: string; appCertificate?: string; tokenTtlSeconds: number };
@@ -128,6 +129,7 @@ export function loadConfig(source: Record<string, string | undefined>): AppConfi
     health: {
       details: env.HEALTH_DETAILS ?? (env.NODE_ENV === 'production' ? 'admin' : 'public'),
       metricsToken: env.HEALTH_METRICS_TOKEN,
+      probeTimeoutMs: env.HEALTH_PROBE_TIMEOUT_MS,
     },
     swagger: { enabled: env.SWAGGER_ENABLED === 'true' },
     agora: {

@@ -113,6 +113,8 @@ export const envSchema = z
       emptyToUndefined,
       z.enum(['true', 'false'], { error: 'must be true or false' }).default('true'),
     ),
+    // How long a health check waits for the database, Redis or the SMTP server before calling it unhealthy.
+    HEALTH_PROBE_TIMEOUT_MS: int(100, 60_000, 1500),
     HEALTH_METRICS_TOKEN: optionalString.pipe(z.string().min(32, 'must be at least 32 characters long').optional()),
     AGORA_APP_ID: optionalString.pipe(hex32.optional()),
     AGORA_APP_CERTIFICATE: optionalString.pipe(hex32.optional()),

@@ -27,7 +27,6 @@ import {
   worstOf,
 } from './health.types';
 
-const PROBE_TIMEOUT_MS = 1500;
 const SMTP_PROBE_CACHE_MS = 5_000;
 const CONNECTION_STATES = ['disconnected', 'connected', 'connecting', 'disconnecting'];
 
@@ -76,7 +75,7 @@ export class HealthService implements OnApplicationShutdown {
         lazyConnect: true,
         enableOfflineQueue: false,
         maxRetriesPerRequest: 1,
-        connectTimeout: PROBE_TIMEOUT_MS,
+        connectTimeout: config.health.probeTimeoutMs,
       });
       this.redis.on('error', () => undefined); // reported by the external check, not as noise
     }
@@ -84,6 +83,10 @@ export class HealthService implements OnApplicationShutdown {
 
   onApplicationShutdown(): void {
     this.redis?.disconnect();
+  }
+
+  private get probeTimeoutMs(): number {
+    return this.config.health.probeTimeoutMs;
   }
 
   get uptimeMs(): number {
@@ -123,7 +126,7 @@ export class HealthService implements OnApplicationShutdown {
 
   async database(): Promise<CheckResult> {
     const started = performance.now();
-    const result = await this.mongoose.pingCheck('database', { timeout: PROBE_TIMEOUT_MS });
+    const result = await this.mongoose.pingCheck('database', { timeout: this.probeTimeoutMs });
     const up = result.database?.status === 'up';
     return {
       status: up ? 'healthy' : 'unhealthy',
@@ -254,8 +257,8 @@ export class HealthService implements OnApplicationShutdown {
     if (!redis) return undefined;
     const result = await timed(async () => {
       if (redis.status === 'wait' || redis.status === 'end')
-        await withTimeout(redis.connect(), PROBE_TIMEOUT_MS, 'Redis');
-      await withTimeout(redis.ping(), PROBE_TIMEOUT_MS, 'Redis');
+        await withTimeout(redis.connect(), this.probeTimeoutMs, 'Redis');
+      await withTimeout(redis.ping(), this.probeTimeoutMs, 'Redis');
     });
     const local = await componentsWithoutRedis(this.metrics.registry);
     const message = result.ok ? stillLocal(local) : withoutRedis(result.error);
@@ -287,14 +290,14 @@ export class HealthService implements OnApplicationShutdown {
     const result = await timed(
       () =>
         new Promise<void>((resolve, reject) => {
-          const socket = createConnection({ host: url.hostname, port, timeout: PROBE_TIMEOUT_MS });
+          const socket = createConnection({ host: url.hostname, port, timeout: this.probeTimeoutMs });
           socket.once('connect', () => {
             socket.destroy();
             resolve();
           });
           socket.once('timeout', () => {
             socket.destroy();
-            reject(new Error(`SMTP server ${url.hostname}:${port} did not answer within ${PROBE_TIMEOUT_MS} ms`));
+            reject(new Error(`SMTP server ${url.hostname}:${port} did not answer within ${this.probeTimeoutMs} ms`));
           });
           socket.once('error', (error) => reject(new Error(`SMTP server ${url.hostname}:${port}: ${error.message}`)));
         }),
