@@ -149,6 +149,25 @@ describe('health endpoints', () => {
     );
     expect(res.text).toContain('# TYPE process_resident_memory_bytes gauge');
   });
+
+  it('counts each request once, by its route pattern, and the requests no route matched as unmatched', async () => {
+    const countOf = async (labels: string) => {
+      const res = await t.request({ url: '/api/health/metrics', headers: { accept: 'text/plain' } });
+      const line = res.text.split('\n').find((l) => l.startsWith(`http_request_duration_seconds_count{${labels}}`));
+      return line ? Number(line.split(' ').pop()) : 0;
+    };
+    const missing = 'method="GET",route="unmatched",status_code="404"';
+    const byPattern = 'method="GET",route="/api/calls/:id",status_code="401"';
+    const preflight = 'method="OPTIONS",route="*",status_code="204"';
+    const before = await Promise.all([countOf(missing), countOf(byPattern), countOf(preflight)]);
+    expect((await t.request({ url: '/api/no-such-route' })).status).toBe(404);
+    expect((await t.request({ url: '/api/calls/6b11d0f9c99d097bbd1147a7' })).status).toBe(401);
+    const options = { method: 'OPTIONS' as const, url: '/api/health/live', unchecked: 'a CORS preflight' };
+    expect((await t.request({ ...options, headers: { origin: 'http://localhost:3000' } })).status).toBe(204);
+    expect(await Promise.all([countOf(missing), countOf(byPattern), countOf(preflight)])).toEqual(
+      before.map((n) => n + 1),
+    );
+  });
 });
 
 describe('health of configured optional services', () => {

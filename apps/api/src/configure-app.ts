@@ -2,9 +2,8 @@ import { IncomingMessage } from 'node:http';
 import { Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
-import fastifyCors, { FastifyCorsOptions } from '@fastify/cors';
 import { InputValidationPipe } from '@app/common';
-import { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { FastifyError, FastifyReply, FastifyRequest, onResponseHookHandler } from 'fastify';
 import { Logger } from 'pino';
 import { AppModule } from './app.module';
 import { AppConfig } from './core/config/app-config';
@@ -12,7 +11,8 @@ import { sendError } from './core/http/all-exceptions.filter';
 import { MAX_PATH_PARAM_LENGTH } from './core/http/error-response';
 import { useJsonBodyParser } from './core/http/json-body';
 import { requestIdFor } from './core/http/request-id';
-import { securityHeaders } from './core/http/security-headers';
+import { ResponseHeaders } from './core/http/response-headers';
+import { hooksOf } from './core/http/route-hooks';
 import { deferredRequestLogger, PinoNestLogger, RequestLogController } from './core/logging/logger';
 import { MetricsService } from './core/metrics/metrics.service';
 import { answerLivenessEarly, HealthController } from './modules/health';
@@ -27,8 +27,7 @@ function trustProxyOption(
   return typeof trust === 'number' ? (_address, hop) => hop < trust : trust;
 }
 
-export function createFastifyAdapter(config: AppConfig, logger: Logger): FastifyAdapter {
-  const headers = securityHeaders(config.servedOverHttps);
+export function createFastifyAdapter(config: AppConfig, logger: Logger, headers: ResponseHeaders): FastifyAdapter {
   const adapter = new FastifyAdapter({
     loggerInstance: logger,
     logController: new RequestLogController(),
@@ -44,7 +43,7 @@ export function createFastifyAdapter(config: AppConfig, logger: Logger): Fastify
     // The router answers a malformed URL or an over-long path parameter before any hook or Nest
     // filter runs: the same headers and the same envelope as every other error.
     frameworkErrors: (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
-      void reply.headers(headers).header('x-request-id', request.id);
+      void reply.headers(headers.for(request.headers.origin)).header('x-request-id', request.id);
       sendError(error, request, reply, config.bodyLimit);
     },
   });
@@ -56,10 +55,11 @@ export function createFastifyAdapter(config: AppConfig, logger: Logger): Fastify
     closing = true;
     done();
   });
-  // onSend, not onRequest: the CORS hook (@fastify/cors, see configureApp) answers preflights in
-  // onRequest, and those answers must carry the same headers too.
+  // Every answer's headers, CORS included, in the one hook that runs for every answer (errors,
+  // 404s and preflights too). A CORS plugin's onRequest hook resolved the origin and set each
+  // header on every request; here it is one lookup (core/http/response-headers.ts).
   adapter.getInstance().addHook('onSend', (request, reply, payload, done) => {
-    void reply.headers(headers).header('x-request-id', request.id);
+    void reply.headers(headers.for(request.headers.origin)).header('x-request-id', request.id);
     if (closing) void reply.header('connection', 'close');
     done(null, payload);
   });
@@ -70,7 +70,11 @@ export function createFastifyAdapter(config: AppConfig, logger: Logger): Fastify
  * Everything between "the Nest app exists" and "it may listen": the same wiring for `main.ts`
  * and for the e2e tests.
  */
-export async function configureApp(app: NestFastifyApplication, config: AppConfig): Promise<void> {
+export async function configureApp(
+  app: NestFastifyApplication,
+  config: AppConfig,
+  headers: ResponseHeaders,
+): Promise<void> {
   const fastify = app.getHttpAdapter().getInstance();
   const metrics = app.get(MetricsService);
 
@@ -78,40 +82,34 @@ export async function configureApp(app: NestFastifyApplication, config: AppConfi
   fastify.removeContentTypeParser(['text/plain']);
   useJsonBodyParser(fastify, config.bodyMaxDepth);
 
+  // Request durations by route: each route gets a hook of its own that knows its path (asking a
+  // request for its route builds Fastify's whole route options object), and the one global hook
+  // counts only the requests no route matched.
+  fastify.addHook('onRoute', (route) => {
+    const url = route.url;
+    const observe: onResponseHookHandler = (request, reply, done) => {
+      metrics.observeRequest(request.method, url, reply.statusCode, reply.elapsedTime / 1000);
+      done();
+    };
+    route.onResponse = [...hooksOf(route.onResponse), observe];
+  });
   fastify.addHook('onResponse', (request, reply, done) => {
-    const seconds = reply.elapsedTime / 1000;
-    metrics.observeRequest(request.method, routeOf(request), reply.statusCode, seconds);
+    if (request.is404) metrics.observeRequest(request.method, 'unmatched', reply.statusCode, reply.elapsedTime / 1000);
     done();
   });
-
-  // @fastify/cors registered directly rather than through `app.enableCors()`: Nest's hook also
-  // copies the CORS headers onto the Node response (for responses that Nest middleware ends; this
-  // app has none), and a header set there sends every header of every answer through Node's slow
-  // path (setHeader and its checks, one by one) when Fastify writes the head.
-  void fastify.register(fastifyCors, corsOptions(config));
   answerLivenessEarly(fastify, app.get(HealthController));
+
+  // Preflights, with or without Access-Control-Request-Method (never a plain-text 400): 204 for
+  // an allowed origin, 404 in the envelope for a refused one. A route of Fastify's, outside Nest's
+  // guards and rate limits, which a browser's preflight (no Authorization header) must not meet.
+  fastify.options('*', (request, reply) => {
+    if (!headers.allows(request.headers.origin)) return reply.callNotFound();
+    return reply.code(204).headers(headers.preflight).send();
+  });
   app.useWebSocketAdapter(new RealtimeIoAdapter(app, config));
   app.setGlobalPrefix('api');
   app.useGlobalPipes(new InputValidationPipe());
   if (config.swagger.enabled) setupSwagger(app, PACKAGE.version);
-}
-
-function corsOptions(config: AppConfig): FastifyCorsOptions {
-  return {
-    origin: (origin, callback) => callback(null, !origin || config.cors.origins.includes(origin)),
-    credentials: true,
-    methods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'],
-    allowedHeaders: ['Authorization', 'Content-Type', 'X-Request-Id'],
-    exposedHeaders: ['X-Request-Id', 'X-RateLimit-Limit', 'X-RateLimit-Remaining', 'X-RateLimit-Reset', 'Retry-After'],
-    maxAge: 600,
-    // An OPTIONS request without Access-Control-Request-Method is answered like a preflight
-    // (204) instead of a plain-text 400 outside the envelope.
-    strictPreflight: false,
-  };
-}
-
-function routeOf(request: FastifyRequest): string {
-  return request.routeOptions.url ?? 'unmatched';
 }
 
 /** Creates the app, wired and initialised but not yet listening. */
@@ -120,12 +118,13 @@ export async function buildApp(
   logger: Logger,
   extraModules: Type[] = [],
 ): Promise<NestFastifyApplication> {
+  const headers = new ResponseHeaders(config.cors.origins, config.servedOverHttps);
   const app = await NestFactory.create<NestFastifyApplication>(
     AppModule.register(config, logger, extraModules),
-    createFastifyAdapter(config, logger),
+    createFastifyAdapter(config, logger, headers),
     { logger: new PinoNestLogger(logger), bodyParser: false, abortOnError: false },
   );
-  await configureApp(app, config);
+  await configureApp(app, config, headers);
   await app.init();
   return app;
 }

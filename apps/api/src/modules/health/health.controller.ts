@@ -1,7 +1,8 @@
 import { Controller, Get, Headers, HttpStatus, Res, UseGuards } from '@nestjs/common';
 import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { ErrorCode, Public, RateLimit, RawResponse, ResponseMessage, successEnvelope } from '@app/common';
-import { FastifyInstance, FastifyReply } from 'fastify';
+import { FastifyInstance, FastifyReply, preHandlerHookHandler } from 'fastify';
+import { hooksOf } from '../../core/http/route-hooks';
 import { MetricsService } from '../../core/metrics/metrics.service';
 import { ApiSuccess, MEDIA_JSON, objectOf, successEnvelopeSchema } from '../../core/swagger/api-responses';
 import {
@@ -246,16 +247,20 @@ export class HealthController {
 export const LIVENESS_ROUTE = '/api/health/live';
 
 /**
- * Answers `GET /api/health/live` in a Fastify `preHandler` hook with the controller's `liveJson`
- * (the `live` handler's body, as text), before Nest's guards and interceptors: the probe is public, never rate limited and
- * builds its own body, so the pipeline has nothing to decide, and the probe answers even while a
- * guard waits on something slow. Fastify's hooks still run: CORS, the request id, the security
- * headers (`onSend`) and the request metrics (`onResponse`). The route stays declared on the
- * controller, so it is documented and listed like any other.
+ * Answers `GET /api/health/live` in a `preHandler` hook of that route alone with the controller's
+ * `liveJson` (the `live` handler's body, as text), before Nest's guards and interceptors: the
+ * probe is public, never rate limited and builds its own body, so the pipeline has nothing to
+ * decide, and the probe answers even while a guard waits on something slow. Fastify's hooks still
+ * run: the request id, the security and CORS headers (`onSend`) and the request metrics
+ * (`onResponse`). The route stays declared on the controller, so it is documented and listed like
+ * any other. Call it before the routes are registered (Nest registers them in `app.init()`).
  */
 export function answerLivenessEarly(fastify: FastifyInstance, controller: HealthController): void {
-  fastify.addHook('preHandler', (request, reply, done) => {
-    if (request.method !== 'GET' || request.routeOptions.url !== LIVENESS_ROUTE) return done();
+  const answer: preHandlerHookHandler = (_request, reply, _done) => {
     void reply.type('application/json; charset=utf-8').send(controller.liveJson());
+  };
+  fastify.addHook('onRoute', (route) => {
+    if (route.url === LIVENESS_ROUTE && [route.method].flat().includes('GET'))
+      route.preHandler = [...hooksOf(route.preHandler), answer];
   });
 }
