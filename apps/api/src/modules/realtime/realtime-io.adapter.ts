@@ -10,6 +10,7 @@ import { LOGGER } from '../../core/core.module';
 import { requestIdFor } from '../../core/http/request-id';
 import { securityHeaders } from '../../core/http/security-headers';
 import { MetricsService } from '../../core/metrics/metrics.service';
+import { coalesceWrites } from './scale/coalesced-writes';
 import { RecoveryAdapter } from './scale/recovery-adapter';
 import { useRedisStreams } from './scale/redis-streams';
 
@@ -21,6 +22,8 @@ import { useRedisStreams } from './scale/redis-streams';
  */
 export class RealtimeIoAdapter extends IoAdapter {
   private closeRedis: () => Promise<void> = () => Promise.resolve();
+  /** Writes the packets waiting for the end of the turn (coalesced-writes.ts). */
+  private flushWrites: () => void = () => undefined;
   private log?: Logger;
   /** One listener per event name, shared by every socket (see bindMessageHandlers). */
   private readonly listeners = new Map<string, (this: Socket, ...payload: unknown[]) => void>();
@@ -63,8 +66,10 @@ export class RealtimeIoAdapter extends IoAdapter {
       Object.assign(responseHeaders, headers);
       responseHeaders['X-Request-Id'] = requestIdFor(request);
     });
+    const logger = this.app.get<Logger>(LOGGER);
+    this.flushWrites = coalesceWrites(server, logger.child({ context: 'RealtimeWrites' }));
     const registry = this.app.get(MetricsService).registry;
-    this.closeRedis = useRedisStreams(server, this.config, this.app.get<Logger>(LOGGER), registry);
+    this.closeRedis = useRedisStreams(server, this.config, logger, registry);
     return server;
   }
 
@@ -139,6 +144,8 @@ export class RealtimeIoAdapter extends IoAdapter {
    * it first.
    */
   override async close(server: Server): Promise<void> {
+    // What was sent in this turn still goes out before the connections close.
+    this.flushWrites();
     server.engine.close();
     // Socket.IO's own close would also close the namespace's adapter (the Redis stream readers).
     await server.of('/').adapter.close();
